@@ -1,0 +1,1 @@
+//! Capture file reading (pcap, pcapng, gzip) and live capture.

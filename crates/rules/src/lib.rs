@@ -1,0 +1,1 @@
+//! Vendor port rule sets and the site inventory.
