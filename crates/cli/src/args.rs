@@ -42,12 +42,6 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
-    /// Directory of rule files replacing the built-in rules
-    #[arg(long)]
-    pub rules: Option<PathBuf>,
-    /// Site inventory (site.toml)
-    #[arg(long)]
-    pub site: Option<PathBuf>,
 }
 
 #[cfg(feature = "live")]

@@ -1,0 +1,285 @@
+//! The input summary: what `portmatrix check` says about a capture before
+//! any flow is classified.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use portmatrix_capture::{CaptureReader, Record};
+use portmatrix_wire::PacketFacts;
+use serde::Serialize;
+
+use crate::time::rfc3339_ns;
+
+/// Everything the summary reports about one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSummary {
+    /// The path as given on the command line (`-` for standard input).
+    pub path: String,
+    /// `pcap` or `pcapng`; `None` when the input could not be opened.
+    pub format: Option<String>,
+    /// Human description of the variant (byte order, timestamp resolution, version).
+    pub variant: Option<String>,
+    /// The input was gzip-compressed.
+    pub compressed: bool,
+    /// Link types seen on the interfaces, in order of first appearance.
+    pub link_types: Vec<String>,
+    /// One entry per interface (pcapng IDB, or the single pcap interface).
+    pub interfaces: Vec<InterfaceSummary>,
+    /// Packet records delivered.
+    pub packets: u64,
+    /// Sum of captured lengths.
+    pub bytes: u64,
+    /// Sum of original (on-the-wire) lengths.
+    pub orig_bytes: u64,
+    /// Timestamp of the earliest packet, ns since the Unix epoch.
+    pub first_ts_ns: Option<i64>,
+    /// Timestamp of the latest packet, ns since the Unix epoch.
+    pub last_ts_ns: Option<i64>,
+    /// `first_ts_ns` as RFC 3339 text (UTC).
+    pub first_ts: Option<String>,
+    /// `last_ts_ns` as RFC 3339 text (UTC).
+    pub last_ts: Option<String>,
+    /// Packets per network- and transport-layer protocol.
+    pub protocols: Protocols,
+    /// Packets carrying at least one 802.1Q/802.1ad tag.
+    pub vlan_tagged: u64,
+    /// VLAN ids seen (outer and inner), with packet counts.
+    pub vlans: BTreeMap<u16, u64>,
+    /// Packets whose captured length is shorter than the original length.
+    pub snapped: u64,
+    /// Packets whose IP datagram was cut short by the capture.
+    pub truncated_ip: u64,
+    /// Malformed packets per decode layer (the first malformed layer counts).
+    pub malformed: BTreeMap<String, u64>,
+    /// Read errors, in file order.
+    pub errors: Vec<ErrorEntry>,
+    /// Bytes skipped while resynchronising after damage.
+    pub skipped_bytes: u64,
+    /// Blocks of unknown or custom types that were skipped.
+    pub unknown_blocks: u64,
+}
+
+/// Per-interface counters.
+#[derive(Debug, Clone, Serialize)]
+pub struct InterfaceSummary {
+    pub id: u32,
+    pub section: u32,
+    pub link_type: String,
+    pub link_type_code: u16,
+    pub snaplen: u32,
+    pub name: Option<String>,
+    pub packets: u64,
+    /// Packets the capturing interface dropped (pcapng ISB `isb_ifdrop`), when recorded.
+    pub dropped: Option<u64>,
+}
+
+/// Packets per protocol at layers 3 and 4.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Protocols {
+    pub l3: BTreeMap<String, u64>,
+    pub l4: BTreeMap<String, u64>,
+}
+
+/// One read error.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorEntry {
+    /// Byte offset of the damaged record or block (decompressed stream for gzip).
+    pub offset: u64,
+    /// 1-based number of the packet record concerned, when there is one.
+    pub record: Option<u64>,
+    pub message: String,
+    /// Reading stopped here.
+    pub fatal: bool,
+}
+
+/// A tiny counter keyed by static names: a handful of keys, scanned
+/// linearly, so the per-packet path neither hashes nor allocates.
+#[derive(Debug, Default)]
+struct NameCounts(Vec<(&'static str, u64)>);
+
+impl NameCounts {
+    #[inline]
+    fn bump(&mut self, name: &'static str) {
+        for (k, v) in self.0.iter_mut() {
+            if core::ptr::eq(*k, name) || *k == name {
+                *v += 1;
+                return;
+            }
+        }
+        self.0.push((name, 1));
+    }
+
+    fn into_map(self) -> BTreeMap<String, u64> {
+        let mut map = BTreeMap::new();
+        for (k, v) in self.0 {
+            *map.entry(k.to_string()).or_insert(0) += v;
+        }
+        map
+    }
+}
+
+/// Builds an [`InputSummary`] packet by packet.
+#[derive(Debug)]
+pub(crate) struct Accumulator {
+    path: String,
+    packets: u64,
+    bytes: u64,
+    orig_bytes: u64,
+    first_ts_ns: Option<i64>,
+    last_ts_ns: Option<i64>,
+    l3: NameCounts,
+    l4: NameCounts,
+    malformed: NameCounts,
+    vlan_tagged: u64,
+    vlans: BTreeMap<u16, u64>,
+    snapped: u64,
+    truncated_ip: u64,
+    errors: Vec<ErrorEntry>,
+}
+
+impl Accumulator {
+    pub(crate) fn new(path: &str) -> Self {
+        Accumulator {
+            path: path.to_string(),
+            packets: 0,
+            bytes: 0,
+            orig_bytes: 0,
+            first_ts_ns: None,
+            last_ts_ns: None,
+            l3: NameCounts::default(),
+            l4: NameCounts::default(),
+            malformed: NameCounts::default(),
+            vlan_tagged: 0,
+            vlans: BTreeMap::new(),
+            snapped: 0,
+            truncated_ip: 0,
+            errors: Vec::new(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn observe(&mut self, record: &Record<'_>, facts: &PacketFacts<'_>) {
+        self.packets += 1;
+        self.bytes += record.data.len() as u64;
+        self.orig_bytes += u64::from(record.orig_len);
+        let ts = record.ts_ns;
+        self.first_ts_ns = Some(self.first_ts_ns.map_or(ts, |f| f.min(ts)));
+        self.last_ts_ns = Some(self.last_ts_ns.map_or(ts, |l| l.max(ts)));
+        if (record.data.len() as u64) < u64::from(record.orig_len) {
+            self.snapped += 1;
+        }
+        if let Some(l3) = facts.l3_name() {
+            self.l3.bump(l3);
+        }
+        if let Some(l4) = facts.l4_name() {
+            self.l4.bump(l4);
+        }
+        if !facts.vlans.is_empty() {
+            self.vlan_tagged += 1;
+            for id in facts.vlans.iter() {
+                *self.vlans.entry(id).or_insert(0) += 1;
+            }
+        }
+        if facts.truncated {
+            self.truncated_ip += 1;
+        }
+        if let Some(err) = &facts.error {
+            self.malformed.bump(err.layer.name());
+        }
+    }
+
+    pub(crate) fn read_error(&mut self, err: &portmatrix_capture::Error) {
+        self.errors.push(ErrorEntry {
+            offset: err.file_offset,
+            record: err.record,
+            message: err.kind.to_string(),
+            fatal: err.fatal,
+        });
+    }
+
+    pub(crate) fn finish<R: Read>(self, reader: &CaptureReader<R>) -> InputSummary {
+        let format = reader.format();
+        let stats = reader.stats();
+        let mut link_types: Vec<String> = Vec::new();
+        let interfaces: Vec<InterfaceSummary> = reader
+            .interfaces()
+            .iter()
+            .enumerate()
+            .map(|(i, ifc)| {
+                let name = ifc.link_type.to_string();
+                if !link_types.contains(&name) {
+                    link_types.push(name.clone());
+                }
+                InterfaceSummary {
+                    id: i as u32,
+                    section: ifc.section,
+                    link_type: name,
+                    link_type_code: ifc.link_type.0,
+                    snaplen: ifc.snaplen,
+                    name: ifc.name.clone(),
+                    packets: ifc.packets,
+                    dropped: ifc.if_drop,
+                }
+            })
+            .collect();
+        InputSummary {
+            path: self.path,
+            format: Some(format.name().to_string()),
+            variant: Some(format.to_string()),
+            compressed: format.compressed(),
+            link_types,
+            interfaces,
+            packets: self.packets,
+            bytes: self.bytes,
+            orig_bytes: self.orig_bytes,
+            first_ts_ns: self.first_ts_ns,
+            last_ts_ns: self.last_ts_ns,
+            first_ts: self.first_ts_ns.map(rfc3339_ns),
+            last_ts: self.last_ts_ns.map(rfc3339_ns),
+            protocols: Protocols {
+                l3: self.l3.into_map(),
+                l4: self.l4.into_map(),
+            },
+            vlan_tagged: self.vlan_tagged,
+            vlans: self.vlans,
+            snapped: self.snapped,
+            truncated_ip: self.truncated_ip,
+            malformed: self.malformed.into_map(),
+            errors: self.errors,
+            skipped_bytes: stats.skipped_bytes,
+            unknown_blocks: stats.unknown_blocks,
+        }
+    }
+}
+
+impl InputSummary {
+    /// The summary of an input that could not be opened at all.
+    pub fn unreadable(path: &str, err: &portmatrix_capture::Error) -> Self {
+        let mut acc = Accumulator::new(path);
+        acc.read_error(err);
+        InputSummary {
+            path: acc.path,
+            format: None,
+            variant: None,
+            compressed: false,
+            link_types: Vec::new(),
+            interfaces: Vec::new(),
+            packets: 0,
+            bytes: 0,
+            orig_bytes: 0,
+            first_ts_ns: None,
+            last_ts_ns: None,
+            first_ts: None,
+            last_ts: None,
+            protocols: Protocols::default(),
+            vlan_tagged: 0,
+            vlans: BTreeMap::new(),
+            snapped: 0,
+            truncated_ip: 0,
+            malformed: BTreeMap::new(),
+            errors: acc.errors,
+            skipped_bytes: 0,
+            unknown_blocks: 0,
+        }
+    }
+}
