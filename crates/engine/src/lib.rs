@@ -9,6 +9,7 @@
 //! that call.
 #![forbid(unsafe_code)]
 
+pub mod flow;
 pub mod summary;
 pub mod time;
 
@@ -18,17 +19,52 @@ use std::io::Read;
 
 use portmatrix_capture::{CaptureReader, Record};
 
+pub use flow::{Flow, FlowConfig, FlowTable, ServicePorts, WellKnownPorts};
+
+/// Settings of one analysis pass.
+pub struct Options {
+    pub flows: FlowConfig,
+    /// Number of flow-table shards (flows are routed by a symmetric hash).
+    pub shards: usize,
+    /// Which ports are services, to find the initiator of flows seen midstream.
+    pub services: Box<dyn ServicePorts + Send + Sync>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            flows: FlowConfig::default(),
+            shards: 1,
+            services: Box::new(WellKnownPorts),
+        }
+    }
+}
+
 /// One pass over one input.
-#[derive(Debug)]
 pub struct Analysis {
     summary: summary::Accumulator,
+    shards: Vec<FlowTable>,
+    services: Box<dyn ServicePorts + Send + Sync>,
+}
+
+/// What one pass found: the input summary and every flow.
+pub struct Outcome {
+    pub summary: InputSummary,
+    pub flows: Vec<Flow>,
+    /// Flows ended early by the live-flow cap.
+    pub evictions: u64,
 }
 
 impl Analysis {
     /// A fresh analysis of the input named `path` (used only as a label).
-    pub fn new(path: &str) -> Self {
+    pub fn new(path: &str, options: Options) -> Self {
+        let shards = (0..options.shards.max(1))
+            .map(|_| FlowTable::new(options.flows.clone()))
+            .collect();
         Analysis {
             summary: summary::Accumulator::new(path),
+            shards,
+            services: options.services,
         }
     }
 
@@ -37,6 +73,22 @@ impl Analysis {
     pub fn observe(&mut self, record: &Record<'_>) {
         let facts = portmatrix_wire::decode(record.link_type, record.frame());
         self.summary.observe(record, &facts);
+        if let Some(routed) = flow::classify_packet(&facts, record.ts_ns) {
+            let n = self.shards.len();
+            let shard = if n == 1 {
+                0
+            } else {
+                (routed.key().symmetric_hash() % n as u64) as usize
+            };
+            self.shards[shard].observe(
+                record.index,
+                record.ts_ns,
+                record.orig_len,
+                &routed,
+                &facts,
+                self.services.as_ref(),
+            );
+        }
     }
 
     /// Records a read error reported by the capture reader.
@@ -44,8 +96,8 @@ impl Analysis {
         self.summary.read_error(err);
     }
 
-    /// Reads every record of `reader`, then returns the summary.
-    pub fn run<R: Read>(mut self, reader: &mut CaptureReader<R>) -> InputSummary {
+    /// Reads every record of `reader`, then returns what was found.
+    pub fn run<R: Read>(mut self, reader: &mut CaptureReader<R>) -> Outcome {
         while let Some(item) = reader.next_record() {
             match item {
                 Ok(record) => self.observe(&record),
@@ -56,8 +108,20 @@ impl Analysis {
     }
 
     /// Ends the pass: folds in what the reader knows about formats,
-    /// interfaces and skipped data.
-    pub fn finish<R: Read>(self, reader: &CaptureReader<R>) -> InputSummary {
-        self.summary.finish(reader)
+    /// interfaces and skipped data, and collects the flows of every shard.
+    pub fn finish<R: Read>(self, reader: &CaptureReader<R>) -> Outcome {
+        let mut flows = Vec::new();
+        let mut evictions = 0;
+        for shard in self.shards {
+            let (f, e) = shard.finish();
+            flows.extend(f);
+            evictions += e;
+        }
+        flows.sort_by_key(|f| (f.first_ts_ns, f.id));
+        Outcome {
+            summary: self.summary.finish(reader),
+            flows,
+            evictions,
+        }
     }
 }

@@ -1,0 +1,126 @@
+//! Flow keys: a bidirectional conversation keyed by VLAN, transport and the
+//! two endpoints, with a hash that is the same in both directions.
+
+use std::hash::{Hash, Hasher};
+use std::net::IpAddr;
+
+/// One side of a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Endpoint {
+    pub ip: IpAddr,
+    pub port: u16,
+}
+
+/// Transport of a flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Transport {
+    Tcp,
+    Udp,
+    Icmp,
+    Icmpv6,
+    /// Any other IP protocol, by number (IGMP is tracked as membership, not as a flow).
+    Other(u8),
+}
+
+impl Transport {
+    /// Name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Tcp => "tcp",
+            Transport::Udp => "udp",
+            Transport::Icmp => "icmp",
+            Transport::Icmpv6 => "icmpv6",
+            Transport::Other(_) => "other",
+        }
+    }
+
+    /// The transport for an IP protocol number.
+    pub fn from_protocol(p: u8) -> Transport {
+        match p {
+            6 => Transport::Tcp,
+            17 => Transport::Udp,
+            1 => Transport::Icmp,
+            58 => Transport::Icmpv6,
+            other => Transport::Other(other),
+        }
+    }
+}
+
+/// Key of a bidirectional flow: the endpoints are stored in a canonical
+/// order (`lo <= hi`) so both directions of a conversation give the same key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FlowKey {
+    /// Outer and inner VLAN id packed as `outer << 16 | inner`; 0 untagged.
+    pub vlan: u32,
+    pub transport: Transport,
+    pub lo: Endpoint,
+    pub hi: Endpoint,
+}
+
+impl FlowKey {
+    /// The key of a packet from `src` to `dst`, and whether `src` is the `lo` side.
+    #[inline]
+    pub fn new(vlan: u32, transport: Transport, src: Endpoint, dst: Endpoint) -> (FlowKey, bool) {
+        if src <= dst {
+            (
+                FlowKey {
+                    vlan,
+                    transport,
+                    lo: src,
+                    hi: dst,
+                },
+                true,
+            )
+        } else {
+            (
+                FlowKey {
+                    vlan,
+                    transport,
+                    lo: dst,
+                    hi: src,
+                },
+                false,
+            )
+        }
+    }
+
+    /// A hash that does not depend on the packet's direction (the key is
+    /// already canonical), used to route a flow to its shard.
+    #[inline]
+    pub fn symmetric_hash(&self) -> u64 {
+        let mut h = rustc_hash::FxHasher::default();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    fn ep(a: u8, port: u16) -> Endpoint {
+        Endpoint {
+            ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, a)),
+            port,
+        }
+    }
+
+    #[test]
+    fn both_directions_give_one_key_and_one_hash() {
+        let (k1, fwd1) = FlowKey::new(0, Transport::Tcp, ep(1, 40000), ep(2, 443));
+        let (k2, fwd2) = FlowKey::new(0, Transport::Tcp, ep(2, 443), ep(1, 40000));
+        assert_eq!(k1, k2);
+        assert_ne!(fwd1, fwd2);
+        assert_eq!(k1.symmetric_hash(), k2.symmetric_hash());
+    }
+
+    #[test]
+    fn vlan_and_transport_separate_flows() {
+        let (a, _) = FlowKey::new(0, Transport::Udp, ep(1, 5004), ep(2, 5004));
+        let (b, _) = FlowKey::new(100 << 16, Transport::Udp, ep(1, 5004), ep(2, 5004));
+        let (c, _) = FlowKey::new(0, Transport::Tcp, ep(1, 5004), ep(2, 5004));
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+    }
+}

@@ -1,0 +1,597 @@
+//! The flow table: bidirectional conversations with TCP/UDP/ICMP state.
+//!
+//! Flows are sharded by a symmetric hash of their key ([`FlowKey::symmetric_hash`]):
+//! each [`FlowTable`] shard sees its flows' packets in capture order and
+//! shares nothing with the others, so shards can run on separate cores.
+//! Memory grows with the number of live flows: idle flows are finished after
+//! their timeout, and a cap on live flows evicts the least recently seen
+//! (counted, never silent).
+
+pub mod key;
+pub mod tcp;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use portmatrix_wire::{PacketFacts, Transport as WireTransport};
+use rustc_hash::FxBuildHasher;
+
+pub use key::{Endpoint, FlowKey, Transport};
+pub use tcp::{EndpointState, Segment, TcpConn};
+
+/// Timeouts and limits of the flow table.
+#[derive(Clone, Debug)]
+pub struct FlowConfig {
+    /// Idle timeout of TCP connections (Zeek: 5 min).
+    pub tcp_timeout_ns: i64,
+    /// Idle timeout of UDP flows (Zeek: 1 min).
+    pub udp_timeout_ns: i64,
+    /// Idle timeout of ICMP and other flows (Zeek: 1 min).
+    pub other_timeout_ns: i64,
+    /// Most live flows kept in one shard before the least recently seen are evicted.
+    pub max_flows: usize,
+}
+
+impl Default for FlowConfig {
+    fn default() -> Self {
+        FlowConfig {
+            tcp_timeout_ns: 300 * 1_000_000_000,
+            udp_timeout_ns: 60 * 1_000_000_000,
+            other_timeout_ns: 60 * 1_000_000_000,
+            max_flows: 1_000_000,
+        }
+    }
+}
+
+/// What kind of address a flow is sent to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DestKind {
+    Unicast,
+    Multicast,
+    Broadcast,
+}
+
+/// An ICMP or ICMPv6 error that quoted a packet of the flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IcmpError {
+    pub v6: bool,
+    pub icmp_type: u8,
+    pub code: u8,
+    /// Who sent the error (the destination host itself, or a router/firewall).
+    pub reporter: IpAddr,
+    pub ts_ns: i64,
+}
+
+impl IcmpError {
+    /// Destination unreachable (ICMP type 3, ICMPv6 type 1).
+    pub fn is_unreachable(&self) -> bool {
+        (!self.v6 && self.icmp_type == 3) || (self.v6 && self.icmp_type == 1)
+    }
+
+    /// Administratively prohibited: ICMP 3/9, 3/10, 3/13; ICMPv6 1/1.
+    pub fn is_prohibited(&self) -> bool {
+        if self.v6 {
+            self.icmp_type == 1 && self.code == 1
+        } else {
+            self.icmp_type == 3 && matches!(self.code, 9 | 10 | 13)
+        }
+    }
+
+    /// Port unreachable: ICMP 3/3, ICMPv6 1/4.
+    pub fn is_port_unreachable(&self) -> bool {
+        if self.v6 {
+            self.icmp_type == 1 && self.code == 4
+        } else {
+            self.icmp_type == 3 && self.code == 3
+        }
+    }
+}
+
+/// One conversation.
+#[derive(Clone, Debug)]
+pub struct Flow {
+    /// Record number of the packet that opened the flow (unique in an input,
+    /// independent of sharding).
+    pub id: u64,
+    pub key: FlowKey,
+    /// The initiator.
+    pub orig: Endpoint,
+    /// The responder.
+    pub resp: Endpoint,
+    pub dest_kind: DestKind,
+    pub first_ts_ns: i64,
+    pub last_ts_ns: i64,
+    /// Packets `[originator → responder, responder → originator]`.
+    pub packets: [u64; 2],
+    /// Bytes on the wire, same order.
+    pub bytes: [u64; 2],
+    /// Transport payload bytes, same order.
+    pub payload_bytes: [u64; 2],
+    /// TCP state, for TCP flows.
+    pub tcp: Option<TcpConn>,
+    /// Zeek-style history letters.
+    pub history: String,
+    /// ICMP errors that quoted this flow (the first few; `icmp_error_count` counts all).
+    pub icmp_errors: Vec<IcmpError>,
+    pub icmp_error_count: u32,
+    /// The flow is known only from an ICMP error quoting it.
+    pub quoted_only: bool,
+    /// What the content says (`rtp`, `ptp`, ...), set by content detectors.
+    pub app: Option<&'static str>,
+    /// The flow was ended by the live-flow cap rather than by a timeout or the end of input.
+    pub evicted: bool,
+}
+
+/// At most this many ICMP errors are kept per flow (all are counted).
+const ICMP_ERRORS_KEPT: usize = 4;
+
+impl Flow {
+    /// VLAN ids `(outer, inner)`, 0 when absent.
+    pub fn vlans(&self) -> (u16, u16) {
+        ((self.key.vlan >> 16) as u16, self.key.vlan as u16)
+    }
+
+    pub fn total_packets(&self) -> u64 {
+        self.packets[0] + self.packets[1]
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.bytes[0] + self.bytes[1]
+    }
+
+    /// Zeek's `conn_state` (TCP and UDP; `OTH` for everything else).
+    pub fn conn_state(&self) -> &'static str {
+        match (&self.tcp, self.key.transport) {
+            (Some(tcp), _) => tcp.conn_state(&self.history),
+            (None, Transport::Udp) => match (self.packets[0] > 0, self.packets[1] > 0) {
+                (true, true) => "SF",
+                (true, false) => "S0",
+                (false, true) => "SHR",
+                (false, false) => "OTH",
+            },
+            _ => "OTH",
+        }
+    }
+
+    fn timeout(&self, cfg: &FlowConfig) -> i64 {
+        match self.key.transport {
+            Transport::Tcp => cfg.tcp_timeout_ns,
+            Transport::Udp => cfg.udp_timeout_ns,
+            _ => cfg.other_timeout_ns,
+        }
+    }
+
+    fn attach_icmp(&mut self, err: IcmpError) {
+        self.icmp_error_count += 1;
+        if self.icmp_errors.len() < ICMP_ERRORS_KEPT {
+            self.icmp_errors.push(err);
+        }
+    }
+}
+
+/// Decides which ports are services (listened on) rather than ephemeral,
+/// to pick the initiator of a flow seen from the middle.
+pub trait ServicePorts {
+    fn is_service(&self, transport: Transport, port: u16) -> bool;
+}
+
+/// Ports below 1024 plus a short list of registered conferencing and AV
+/// service ports; used when no rules say more.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WellKnownPorts;
+
+/// Registered ports of services common on AV and conferencing networks
+/// (IANA): H.323 1718-1720, STUN 3478, SIP 5060/5061, RTP/AVP 5004/5005,
+/// mDNS 5353, SAP 9875, HTTP alternates 8080/8443, Dante ARC/CMC 4440/8800.
+const REGISTERED: &[u16] = &[
+    1718, 1719, 1720, 3478, 5004, 5005, 5060, 5061, 5349, 5353, 8080, 8443, 9875, 4440, 8800,
+];
+
+impl ServicePorts for WellKnownPorts {
+    fn is_service(&self, _transport: Transport, port: u16) -> bool {
+        port < 1024 || REGISTERED.contains(&port)
+    }
+}
+
+/// One shard of the flow table.
+pub struct FlowTable {
+    cfg: FlowConfig,
+    live: HashMap<FlowKey, Flow, FxBuildHasher>,
+    finished: Vec<Flow>,
+    last_sweep_ns: i64,
+    /// Flows ended by the live-flow cap.
+    pub evictions: u64,
+}
+
+/// Sweep idle flows at most once per this much capture time.
+const SWEEP_INTERVAL_NS: i64 = 1_000_000_000;
+
+impl FlowTable {
+    pub fn new(cfg: FlowConfig) -> Self {
+        FlowTable {
+            cfg,
+            live: HashMap::with_hasher(FxBuildHasher),
+            finished: Vec::new(),
+            last_sweep_ns: i64::MIN,
+            evictions: 0,
+        }
+    }
+
+    /// Live flows now.
+    pub fn live_len(&self) -> usize {
+        self.live.len()
+    }
+
+    /// Feeds one packet that [`classify_packet`] turned into a [`Routed`]
+    /// (and that was routed to this shard by its key's hash). `index` is
+    /// its record number, `wire_len` its length on the wire.
+    pub fn observe(
+        &mut self,
+        index: u64,
+        ts_ns: i64,
+        wire_len: u32,
+        routed: &Routed,
+        facts: &PacketFacts<'_>,
+        services: &dyn ServicePorts,
+    ) {
+        if ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
+            self.sweep(ts_ns);
+        }
+        let (key, s, d, tcp_seg) = match *routed {
+            Routed::Packet { key, src, dst, tcp } => (key, src, dst, tcp),
+            Routed::IcmpError { key, src, dst, err } => {
+                self.icmp_error(index, key, src, dst, err);
+                return;
+            }
+        };
+
+        // An idle flow, or a TCP connection re-opened after it ended, starts afresh.
+        if let Some(flow) = self.live.get(&key) {
+            let idle = ts_ns.saturating_sub(flow.last_ts_ns) > flow.timeout(&self.cfg);
+            let reopened = tcp_seg.is_some_and(|seg| reopens(flow, flow.orig == s, seg));
+            if idle || reopened {
+                if let Some(old) = self.live.remove(&key) {
+                    self.finished.push(old);
+                }
+            }
+        }
+        if !self.live.contains_key(&key) {
+            if self.live.len() >= self.cfg.max_flows {
+                self.evict();
+            }
+            let flow = new_flow(index, ts_ns, key, s, d, tcp_seg, facts, services);
+            self.live.insert(key, flow);
+        }
+        let Some(flow) = self.live.get_mut(&key) else {
+            return;
+        };
+        let dir = usize::from(flow.orig != s);
+        flow.last_ts_ns = flow.last_ts_ns.max(ts_ns);
+        flow.packets[dir] += 1;
+        flow.bytes[dir] += u64::from(wire_len);
+        flow.payload_bytes[dir] += facts.payload.len() as u64;
+        match (&mut flow.tcp, tcp_seg) {
+            (Some(tcp), Some(seg)) => tcp.update(dir, seg, &mut flow.history),
+            _ => push_once(&mut flow.history, if dir == 0 { 'D' } else { 'd' }),
+        }
+    }
+
+    fn icmp_error(&mut self, index: u64, key: FlowKey, s: Endpoint, d: Endpoint, err: IcmpError) {
+        let ts_ns = err.ts_ns;
+        let transport = key.transport;
+        if let Some(flow) = self.live.get_mut(&key) {
+            flow.attach_icmp(err);
+            return;
+        }
+        // The quoted packet itself was not captured (one-sided mirror, or it
+        // left on another path): the attempt is still evidence.
+        if self.live.len() >= self.cfg.max_flows {
+            self.evict();
+        }
+        let mut flow = Flow {
+            id: index,
+            key,
+            orig: s,
+            resp: d,
+            dest_kind: dest_kind(d.ip),
+            first_ts_ns: ts_ns,
+            last_ts_ns: ts_ns,
+            packets: [0; 2],
+            bytes: [0; 2],
+            payload_bytes: [0; 2],
+            tcp: (transport == Transport::Tcp).then(TcpConn::default),
+            history: String::new(),
+            icmp_errors: Vec::new(),
+            icmp_error_count: 0,
+            quoted_only: true,
+            app: None,
+            evicted: false,
+        };
+        flow.attach_icmp(err);
+        self.live.insert(key, flow);
+    }
+
+    /// Finishes flows idle longer than their timeout.
+    fn sweep(&mut self, now_ns: i64) {
+        self.last_sweep_ns = now_ns;
+        let cfg = &self.cfg;
+        let finished = &mut self.finished;
+        self.live.retain(|_, flow| {
+            let keep = now_ns.saturating_sub(flow.last_ts_ns) <= flow.timeout(cfg);
+            if !keep {
+                finished.push(flow.clone());
+            }
+            keep
+        });
+    }
+
+    /// Evicts the least recently seen tenth of the live flows.
+    fn evict(&mut self) {
+        let mut ages: Vec<i64> = self.live.values().map(|f| f.last_ts_ns).collect();
+        if ages.is_empty() {
+            return;
+        }
+        let n = (ages.len() / 10).max(1);
+        let (_, cut, _) = ages.select_nth_unstable(n - 1);
+        let cut = *cut;
+        let mut removed = 0usize;
+        let finished = &mut self.finished;
+        self.live.retain(|_, flow| {
+            if removed < n && flow.last_ts_ns <= cut {
+                removed += 1;
+                let mut f = flow.clone();
+                f.evicted = true;
+                finished.push(f);
+                false
+            } else {
+                true
+            }
+        });
+        self.evictions += removed as u64;
+    }
+
+    /// Ends the pass: every flow, finished and live, in order of first packet.
+    pub fn finish(mut self) -> (Vec<Flow>, u64) {
+        self.finished.extend(self.live.into_values());
+        self.finished.sort_by_key(|f| (f.first_ts_ns, f.id));
+        (self.finished, self.evictions)
+    }
+}
+
+/// A packet reduced to what the flow table needs, with the key that routes
+/// it to its shard.
+#[derive(Clone, Copy, Debug)]
+pub enum Routed {
+    /// A packet of the flow `key`, sent from `src` to `dst`.
+    Packet {
+        key: FlowKey,
+        src: Endpoint,
+        dst: Endpoint,
+        tcp: Option<Segment>,
+    },
+    /// An ICMP/ICMPv6 error quoting a packet of the flow `key`, which the
+    /// quoted packet shows going from `src` to `dst`.
+    IcmpError {
+        key: FlowKey,
+        src: Endpoint,
+        dst: Endpoint,
+        err: IcmpError,
+    },
+}
+
+impl Routed {
+    pub fn key(&self) -> &FlowKey {
+        match self {
+            Routed::Packet { key, .. } | Routed::IcmpError { key, .. } => key,
+        }
+    }
+}
+
+/// Reduces a decoded packet to its flow key and the facts the flow table
+/// needs; `None` for packets that belong to no flow (non-IP, IGMP/MLD
+/// membership, later fragments, transport headers cut by the snap length).
+#[inline]
+pub fn classify_packet(facts: &PacketFacts<'_>, ts_ns: i64) -> Option<Routed> {
+    let (src, dst) = (facts.src_ip()?, facts.dst_ip()?);
+    let vlan = vlan_key(facts);
+    let (transport, sport, dport, tcp) = match &facts.transport {
+        WireTransport::Tcp(t) => {
+            let seg = Segment {
+                syn: t.flags.syn(),
+                ack: t.flags.ack(),
+                fin: t.flags.fin(),
+                rst: t.flags.rst(),
+                seq: t.sequence_number,
+                len: facts.payload.len() as u32,
+            };
+            (Transport::Tcp, t.source_port, t.destination_port, Some(seg))
+        }
+        WireTransport::Udp(u) => (Transport::Udp, u.source_port, u.destination_port, None),
+        WireTransport::Icmpv4(i) | WireTransport::Icmpv6(i) => {
+            let v6 = matches!(facts.transport, WireTransport::Icmpv6(_));
+            if let Some(q) = i.quoted.filter(|_| is_error(v6, i.icmp_type)) {
+                let (sp, dp) = q.ports.unwrap_or((0, 0));
+                let s = Endpoint {
+                    ip: q.source_address,
+                    port: sp,
+                };
+                let d = Endpoint {
+                    ip: q.destination_address,
+                    port: dp,
+                };
+                let (key, _) = FlowKey::new(vlan, Transport::from_protocol(q.protocol), s, d);
+                let err = IcmpError {
+                    v6,
+                    icmp_type: i.icmp_type,
+                    code: i.code,
+                    reporter: src,
+                    ts_ns,
+                };
+                return Some(Routed::IcmpError {
+                    key,
+                    src: s,
+                    dst: d,
+                    err,
+                });
+            }
+            let (a, b) = icmp_ports(v6, i.icmp_type, i.code, i.identifier());
+            let t = if v6 {
+                Transport::Icmpv6
+            } else {
+                Transport::Icmp
+            };
+            (t, a, b, None)
+        }
+        WireTransport::Other { protocol } => (Transport::Other(*protocol), 0, 0, None),
+        _ => return None,
+    };
+    let s = Endpoint {
+        ip: src,
+        port: sport,
+    };
+    let d = Endpoint {
+        ip: dst,
+        port: dport,
+    };
+    let (key, _) = FlowKey::new(vlan, transport, s, d);
+    Some(Routed::Packet {
+        key,
+        src: s,
+        dst: d,
+        tcp,
+    })
+}
+
+fn is_error(v6: bool, icmp_type: u8) -> bool {
+    if v6 {
+        matches!(icmp_type, 1..=4)
+    } else {
+        matches!(icmp_type, 3 | 4 | 5 | 11 | 12)
+    }
+}
+
+/// Ports of an ICMP "flow": requests and their replies share one key
+/// (echo 8/0 and 128/129, timestamp 13/14, information 15/16, address
+/// mask 17/18); the identifier keeps concurrent pings apart.
+fn icmp_ports(v6: bool, icmp_type: u8, code: u8, identifier: u16) -> (u16, u16) {
+    let request = if v6 {
+        match icmp_type {
+            128 | 129 => Some(128u16),
+            _ => None,
+        }
+    } else {
+        match icmp_type {
+            8 | 0 => Some(8u16),
+            13 | 14 => Some(13),
+            15 | 16 => Some(15),
+            17 | 18 => Some(17),
+            _ => None,
+        }
+    };
+    match request {
+        Some(t) => (t, identifier),
+        None => (u16::from(icmp_type), u16::from(code)),
+    }
+}
+
+fn vlan_key(facts: &PacketFacts<'_>) -> u32 {
+    let mut it = facts.vlans.iter();
+    let outer = it.next().unwrap_or(0);
+    let inner = it.next().unwrap_or(0);
+    u32::from(outer) << 16 | u32::from(inner)
+}
+
+fn dest_kind(ip: IpAddr) -> DestKind {
+    match ip {
+        IpAddr::V4(a) if a.is_broadcast() => DestKind::Broadcast,
+        IpAddr::V4(a) if a.is_multicast() => DestKind::Multicast,
+        IpAddr::V6(a) if a.is_multicast() => DestKind::Multicast,
+        _ => DestKind::Unicast,
+    }
+}
+
+/// A SYN (without ACK) on a connection that already ended, with a new
+/// sequence number, opens a new connection on the same ports.
+fn reopens(flow: &Flow, from_orig: bool, seg: Segment) -> bool {
+    let Some(tcp) = &flow.tcp else { return false };
+    if !seg.syn || seg.ack {
+        return false;
+    }
+    let ended = |s: EndpointState| matches!(s, EndpointState::Closed | EndpointState::Reset);
+    let dir = usize::from(!from_orig);
+    (ended(tcp.state[0]) || ended(tcp.state[1]))
+        && flow.total_packets() > 0
+        && tcp.start_seq(dir) != Some(seg.seq)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_flow(
+    index: u64,
+    ts_ns: i64,
+    key: FlowKey,
+    s: Endpoint,
+    d: Endpoint,
+    tcp_seg: Option<Segment>,
+    facts: &PacketFacts<'_>,
+    services: &dyn ServicePorts,
+) -> Flow {
+    let kind = dest_kind(d.ip);
+    let mut history = String::new();
+    let flip = if kind != DestKind::Unicast || facts.is_broadcast() {
+        false
+    } else if let Some(seg) = tcp_seg {
+        if seg.syn {
+            // A SYN-ACK first: its receiver opened the connection.
+            seg.ack
+        } else {
+            server_side(key.transport, s.port, d.port, services)
+        }
+    } else {
+        match key.transport {
+            Transport::Icmp | Transport::Icmpv6 => icmp_is_reply(facts),
+            _ => server_side(key.transport, s.port, d.port, services),
+        }
+    };
+    let (orig, resp) = if flip { (d, s) } else { (s, d) };
+    if flip {
+        history.push('^');
+    }
+    Flow {
+        id: index,
+        key,
+        orig,
+        resp,
+        dest_kind: if flip { dest_kind(resp.ip) } else { kind },
+        first_ts_ns: ts_ns,
+        last_ts_ns: ts_ns,
+        packets: [0; 2],
+        bytes: [0; 2],
+        payload_bytes: [0; 2],
+        tcp: tcp_seg.map(|_| TcpConn::new(flip)),
+        history,
+        icmp_errors: Vec::new(),
+        icmp_error_count: 0,
+        quoted_only: false,
+        app: None,
+        evicted: false,
+    }
+}
+
+/// True when the sender's port looks like the service and the receiver's does not.
+fn server_side(t: Transport, sport: u16, dport: u16, services: &dyn ServicePorts) -> bool {
+    services.is_service(t, sport) && !services.is_service(t, dport)
+}
+
+fn icmp_is_reply(facts: &PacketFacts<'_>) -> bool {
+    match &facts.transport {
+        WireTransport::Icmpv4(i) => matches!(i.icmp_type, 0 | 14 | 16 | 18),
+        WireTransport::Icmpv6(i) => i.icmp_type == 129,
+        _ => false,
+    }
+}
+
+fn push_once(history: &mut String, c: char) {
+    if !history.contains(c) && history.len() < tcp::HISTORY_CAP {
+        history.push(c);
+    }
+}
