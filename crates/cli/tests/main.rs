@@ -1,0 +1,3 @@
+//! Integration tests of the `portmatrix` binary (one test binary, several modules).
+
+mod corpus;
