@@ -111,7 +111,6 @@ enum Framing {
 /// println!("{} ({} records)", reader.format(), reader.stats().records);
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
 pub struct CaptureReader<R: Read> {
     buf: ReadBuffer<Source<R>>,
     kind: Kind,
@@ -124,6 +123,18 @@ pub struct CaptureReader<R: Read> {
     last_ts_ns: i64,
     pending: Option<Meta>,
     done: bool,
+}
+
+impl<R: Read> std::fmt::Debug for CaptureReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaptureReader")
+            .field("format", &self.format)
+            .field("position", &self.buf.pos())
+            .field("interfaces", &self.interfaces.len())
+            .field("stats", &self.stats)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
 }
 
 impl CaptureReader<Box<dyn Read + Send>> {
@@ -161,9 +172,15 @@ impl<R: Read> CaptureReader<R> {
     /// does not read, or its header is cut short or damaged. These errors
     /// are fatal and have no record number.
     pub fn new(reader: R) -> Result<Self, Error> {
+        Self::with_buffer(reader, DEFAULT_CAPACITY)
+    }
+
+    /// [`new`](Self::new) with a read buffer of `capacity` bytes to start
+    /// with (it still grows for a longer block, up to [`MAX_BLOCK_LEN`]).
+    fn with_buffer(reader: R, capacity: usize) -> Result<Self, Error> {
         let src = Source::sniff(reader).map_err(|e| from_io(&e, false, 0, None))?;
         let compressed = src.is_compressed();
-        let buf = ReadBuffer::new(src, DEFAULT_CAPACITY, MAX_BLOCK_LEN as usize);
+        let buf = ReadBuffer::new(src, capacity, MAX_BLOCK_LEN as usize);
         let placeholder = Format::new(
             FileKind::Pcapng {
                 byte_order: ByteOrder::Little,
@@ -1048,5 +1065,985 @@ impl<R: Read> CaptureReader<R> {
         let len = u32_in(order, head, 4);
         let min = pcapng::min_len(block_type)?;
         (len >= min && len % 4 == 0 && len <= MAX_BLOCK_LEN).then_some((block_type, len, order))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every input here is written out byte by byte from the format
+    //! descriptions (pcap: draft-ietf-opsawg-pcap; pcapng:
+    //! draft-ietf-opsawg-pcapng), and every expected offset is the sum of
+    //! the block and record lengths given in the comments.
+
+    use super::*;
+    use crate::error::OptionFault;
+    use crate::format::{BlockCounts, BlockTypeCount};
+    use std::io::Write;
+
+    /// A delivered record, copied out of the reader for comparison.
+    #[derive(Debug, PartialEq)]
+    struct Got {
+        index: u64,
+        file_offset: u64,
+        ts_ns: i64,
+        interface_id: u32,
+        link_type: LinkType,
+        fcs_len: u8,
+        orig_len: u32,
+        data: Vec<u8>,
+        frame_len: usize,
+    }
+
+    fn read_all<R: Read>(r: &mut CaptureReader<R>) -> Vec<std::result::Result<Got, Error>> {
+        let mut out = Vec::new();
+        while let Some(item) = r.next_record() {
+            out.push(item.map(|rec| Got {
+                index: rec.index,
+                file_offset: rec.file_offset,
+                ts_ns: rec.ts_ns,
+                interface_id: rec.interface_id,
+                link_type: rec.link_type,
+                fcs_len: rec.fcs_len,
+                orig_len: rec.orig_len,
+                data: rec.data.to_vec(),
+                frame_len: rec.frame().len(),
+            }));
+            assert!(out.len() < 10_000, "reader does not end");
+        }
+        // After the end (or a fatal error) it stays at the end.
+        assert!(r.next_record().is_none());
+        out
+    }
+
+    fn open(bytes: &[u8]) -> CaptureReader<&[u8]> {
+        CaptureReader::new(bytes).unwrap()
+    }
+
+    fn ok(item: &std::result::Result<Got, Error>) -> &Got {
+        item.as_ref().unwrap()
+    }
+
+    fn err(item: &std::result::Result<Got, Error>) -> &Error {
+        item.as_ref().unwrap_err()
+    }
+
+    // ---- classic pcap ----------------------------------------------------
+
+    /// File headers: version 2.4, snaplen 65535, LINKTYPE_ETHERNET.
+    const PCAP_LE_US: [u8; 24] = [
+        0xd4, 0xc3, 0xb2, 0xa1, 0x02, 0x00, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00,
+    ];
+    const PCAP_BE_US: [u8; 24] = [
+        0xa1, 0xb2, 0xc3, 0xd4, 0x00, 0x02, 0x00, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0xff,
+        0xff, 0x00, 0x00, 0x00, 0x01,
+    ];
+    const PCAP_LE_NS: [u8; 24] = [
+        0x4d, 0x3c, 0xb2, 0xa1, 0x02, 0x00, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00,
+    ];
+    const PCAP_BE_NS: [u8; 24] = [
+        0xa1, 0xb2, 0x3c, 0x4d, 0x00, 0x02, 0x00, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0xff,
+        0xff, 0x00, 0x00, 0x00, 0x01,
+    ];
+
+    /// ts 1600000000 s + 500000 (0x7a120) units, caplen 4, len 60: 20 bytes.
+    const REC1_LE: [u8; 20] = [
+        0x00, 0x10, 0x5e, 0x5f, 0x20, 0xa1, 0x07, 0x00, 0x04, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x00,
+        0x00, 0xde, 0xad, 0xbe, 0xef,
+    ];
+    const REC1_BE: [u8; 20] = [
+        0x5f, 0x5e, 0x10, 0x00, 0x00, 0x07, 0xa1, 0x20, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00,
+        0x3c, 0xde, 0xad, 0xbe, 0xef,
+    ];
+    /// ts 1600000001 s + 0, caplen 6, len 6: 22 bytes.
+    const REC2_LE: [u8; 22] = [
+        0x01, 0x10, 0x5e, 0x5f, 0, 0, 0, 0, 0x06, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 1, 2,
+        3, 4, 5, 6,
+    ];
+    const REC2_BE: [u8; 22] = [
+        0x5f, 0x5e, 0x10, 0x01, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x06, 1, 2,
+        3, 4, 5, 6,
+    ];
+    /// Record 1 at 24, record 2 at 24 + 20 = 44, end at 44 + 22 = 66.
+    const AT1: u64 = 24;
+    const AT2: u64 = 44;
+
+    #[test]
+    fn all_four_pcap_variants() {
+        /// File header, record 1, record 2, description, fraction in ns.
+        type Case<'a> = (&'a [u8], &'a [u8], &'a [u8], &'a str, i64);
+        let cases: [Case<'_>; 4] = [
+            (
+                &PCAP_LE_US,
+                &REC1_LE,
+                &REC2_LE,
+                "pcap (little-endian, µs)",
+                500_000_000,
+            ),
+            (
+                &PCAP_BE_US,
+                &REC1_BE,
+                &REC2_BE,
+                "pcap (big-endian, µs)",
+                500_000_000,
+            ),
+            (
+                &PCAP_LE_NS,
+                &REC1_LE,
+                &REC2_LE,
+                "pcap (little-endian, ns)",
+                500_000,
+            ),
+            (
+                &PCAP_BE_NS,
+                &REC1_BE,
+                &REC2_BE,
+                "pcap (big-endian, ns)",
+                500_000,
+            ),
+        ];
+        for (head, r1, r2, description, frac_ns) in cases {
+            let file = [head, r1, r2].concat();
+            let mut r = open(&file);
+            assert_eq!(r.format().description(), description);
+            let got = read_all(&mut r);
+            assert_eq!(got.len(), 2, "{description}");
+            assert_eq!(
+                ok(&got[0]),
+                &Got {
+                    index: 1,
+                    file_offset: AT1,
+                    ts_ns: 1_600_000_000_000_000_000 + frac_ns,
+                    interface_id: 0,
+                    link_type: LinkType::ETHERNET,
+                    fcs_len: 0,
+                    orig_len: 60,
+                    data: vec![0xde, 0xad, 0xbe, 0xef],
+                    frame_len: 4,
+                },
+                "{description}"
+            );
+            let second = ok(&got[1]);
+            assert_eq!(second.file_offset, AT2);
+            assert_eq!(second.index, 2);
+            assert_eq!(second.ts_ns, 1_600_000_001_000_000_000);
+            assert_eq!(second.data, [1, 2, 3, 4, 5, 6]);
+            let s = r.stats();
+            assert_eq!((s.records, s.captured_bytes, s.original_bytes), (2, 10, 66));
+            assert_eq!((s.errors, s.sections), (0, 0));
+            assert_eq!(r.interfaces().len(), 1);
+            assert_eq!(r.interfaces()[0].snaplen, 65535);
+            assert_eq!(r.interfaces()[0].packets, 2);
+            assert_eq!(r.position(), 66);
+        }
+    }
+
+    #[test]
+    fn header_only_file_has_no_records_and_no_error() {
+        let mut r = open(&PCAP_LE_US);
+        assert!(read_all(&mut r).is_empty());
+        assert_eq!(r.stats().errors, 0);
+    }
+
+    #[test]
+    fn pcap_fcs_bits_give_the_fcs_length() {
+        // Link-type field 0x24000001: 2 words (4 bytes) of FCS, bit 26 set.
+        let mut head = PCAP_LE_US;
+        head[20..24].copy_from_slice(&[0x01, 0x00, 0x00, 0x24]);
+        // caplen 8, len 8: four bytes of frame, four of FCS.
+        let rec = [
+            0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9, 9,
+        ];
+        let file = [&head[..], &rec].concat();
+        let got = read_all(&mut open(&file));
+        let g = ok(&got[0]);
+        assert_eq!((g.fcs_len, g.frame_len, g.data.len()), (4, 4, 8));
+    }
+
+    #[test]
+    fn version_2_2_lengths_are_swapped_back() {
+        let mut head = PCAP_LE_US;
+        head[6] = 2; // version 2.2
+                     // Stored as len 60 then caplen 4 (the old order).
+        let rec = [0, 0, 0, 0, 0, 0, 0, 0, 60, 0, 0, 0, 4, 0, 0, 0, 1, 2, 3, 4];
+        let file = [&head[..], &rec].concat();
+        let mut r = open(&file);
+        assert_eq!(
+            r.format().description(),
+            "pcap (little-endian, µs, version 2.2)"
+        );
+        let got = read_all(&mut r);
+        assert_eq!((ok(&got[0]).data.len(), ok(&got[0]).orig_len), (4, 60));
+    }
+
+    #[test]
+    fn truncated_record_header_ends_with_a_fatal_error() {
+        let file = [&PCAP_LE_US[..], &REC1_LE, &REC2_LE[..7]].concat();
+        let mut r = open(&file);
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 2);
+        assert_eq!(ok(&got[0]).file_offset, AT1);
+        let e = err(&got[1]);
+        assert_eq!(
+            e,
+            &Error {
+                file_offset: AT2,
+                record: Some(2),
+                kind: ErrorKind::Truncated {
+                    what: "record header",
+                    needed: 16,
+                    available: 7
+                },
+                fatal: true
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "record 2 at byte 44 (0x2c): truncated record header: needs 16 bytes, only 7 left (capture cut short)"
+        );
+        assert_eq!(r.stats().skipped_bytes, 7);
+        assert_eq!(r.stats().errors, 1);
+    }
+
+    #[test]
+    fn truncated_packet_data_ends_with_a_fatal_error() {
+        // Record 2 header (16 bytes) and 3 of its 6 data bytes.
+        let file = [&PCAP_BE_US[..], &REC1_BE, &REC2_BE[..19]].concat();
+        let got = read_all(&mut open(&file));
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            err(&got[1]),
+            &Error {
+                file_offset: AT2,
+                record: Some(2),
+                kind: ErrorKind::Truncated {
+                    what: "packet data",
+                    needed: 6,
+                    available: 3
+                },
+                fatal: true
+            }
+        );
+    }
+
+    #[test]
+    fn caplen_above_256_kib_is_fatal() {
+        let mut rec2 = REC2_LE;
+        // caplen 262145 = 0x00040001.
+        rec2[8..12].copy_from_slice(&[0x01, 0x00, 0x04, 0x00]);
+        let file = [&PCAP_LE_US[..], &REC1_LE, &rec2, &REC1_LE].concat();
+        let got = read_all(&mut open(&file));
+        assert_eq!(got.len(), 2);
+        let e = err(&got[1]);
+        assert!(e.fatal);
+        assert_eq!((e.file_offset, e.record), (AT2, Some(2)));
+        assert_eq!(
+            e.kind,
+            ErrorKind::CaplenTooLarge {
+                caplen: 262_145,
+                max: 262_144
+            }
+        );
+    }
+
+    #[test]
+    fn caplen_256_kib_exactly_is_read() {
+        let mut head = PCAP_LE_US;
+        head[16..20].copy_from_slice(&262_144u32.to_le_bytes());
+        let mut rec = vec![0u8; 16 + 262_144];
+        rec[8..12].copy_from_slice(&262_144u32.to_le_bytes());
+        rec[12..16].copy_from_slice(&262_144u32.to_le_bytes());
+        rec[16 + 262_143] = 0xaa;
+        let file = [&head[..], &rec].concat();
+        let got = read_all(&mut open(&file));
+        assert_eq!(got.len(), 1);
+        assert_eq!(ok(&got[0]).data.len(), 262_144);
+        assert_eq!(ok(&got[0]).data[262_143], 0xaa);
+    }
+
+    #[test]
+    fn caplen_above_snaplen_is_kept_and_reported_once() {
+        let mut head = PCAP_LE_US;
+        head[16..20].copy_from_slice(&4u32.to_le_bytes()); // snaplen 4
+                                                           // Record 1 (caplen 4) fits; record 2 at 44 and record 3 at 66 have caplen 6.
+        let file = [&head[..], &REC1_LE, &REC2_LE, &REC2_LE].concat();
+        let mut r = open(&file);
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 4);
+        assert_eq!(ok(&got[0]).index, 1);
+        let e = err(&got[1]);
+        assert!(!e.fatal);
+        assert_eq!((e.file_offset, e.record), (AT2, Some(2)));
+        assert_eq!(
+            e.kind,
+            ErrorKind::CaplenOverSnaplen {
+                caplen: 6,
+                snaplen: 4
+            }
+        );
+        // The record itself follows, whole.
+        assert_eq!(ok(&got[2]).index, 2);
+        assert_eq!(ok(&got[2]).data, [1, 2, 3, 4, 5, 6]);
+        assert_eq!(ok(&got[3]).file_offset, 66);
+        assert_eq!(r.stats().caplen_over_snaplen, 2);
+        assert_eq!(r.interfaces()[0].caplen_over_snaplen, 2);
+    }
+
+    #[test]
+    fn zero_length_record_is_delivered_and_counted() {
+        let rec0 = [0u8; 16]; // ts 0, caplen 0, len 0
+        let file = [&PCAP_LE_US[..], &rec0, &REC1_LE].concat();
+        let mut r = open(&file);
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 2);
+        assert!(ok(&got[0]).data.is_empty());
+        assert_eq!(ok(&got[1]).file_offset, 24 + 16);
+        assert_eq!(r.stats().zero_length_records, 1);
+    }
+
+    #[test]
+    fn unreadable_starts_are_refused_at_open() {
+        let e = CaptureReader::new(&[][..]).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Empty);
+        let e = CaptureReader::new(&PCAP_LE_US[..10]).unwrap_err();
+        assert_eq!(
+            e.kind,
+            ErrorKind::Truncated {
+                what: "file header",
+                needed: 24,
+                available: 10
+            }
+        );
+        let e = CaptureReader::new(&b"GIF89a"[..]).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::UnknownMagic { .. }));
+        assert!(e.fatal);
+        assert_eq!(e.record, None);
+        let e = CaptureReader::new(&[0xd4, 0xc3][..]).unwrap_err();
+        assert!(matches!(
+            e.kind,
+            ErrorKind::Truncated {
+                what: "magic number",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn small_buffers_and_short_reads_give_the_same_records() {
+        /// Hands out at most 5 bytes per read.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = buf.len().min(5).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut file = PCAP_LE_US.to_vec();
+        for _ in 0..100 {
+            file.extend_from_slice(&REC1_LE);
+            file.extend_from_slice(&REC2_LE);
+        }
+        let want = read_all(&mut open(&file));
+        let mut small = CaptureReader::with_buffer(Trickle(&file), 64).unwrap();
+        let got = read_all(&mut small);
+        assert_eq!(got.len(), 200);
+        assert_eq!(got, want);
+        assert_eq!(ok(&got[199]).file_offset, 24 + 99 * 42 + 20);
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn gzip_is_read_and_offsets_are_in_the_decompressed_stream() {
+        let file = [&PCAP_LE_NS[..], &REC1_LE, &REC2_LE].concat();
+        let gz = gzip(&file);
+        let mut r = open(&gz);
+        assert!(r.format().compressed());
+        assert_eq!(
+            r.format().description(),
+            "pcap (little-endian, ns), gzip-compressed"
+        );
+        let got = read_all(&mut r);
+        assert_eq!(got, read_all(&mut open(&file)));
+        assert_eq!(ok(&got[1]).file_offset, AT2);
+    }
+
+    #[test]
+    fn cut_gzip_delivers_what_it_holds_then_a_fatal_error() {
+        let mut file = PCAP_LE_US.to_vec();
+        for _ in 0..2000 {
+            file.extend_from_slice(&REC2_LE);
+        }
+        let gz = gzip(&file);
+        let cut = &gz[..gz.len() - 20];
+        let got = read_all(&mut open(cut));
+        let (last, records) = got.split_last().unwrap();
+        assert!(records.iter().all(|g| g.is_ok()));
+        assert!(records.len() > 1000 && records.len() < 2000);
+        let e = err(last);
+        assert!(e.fatal);
+        assert_eq!(e.record, Some(records.len() as u64 + 1));
+        assert_eq!(e.file_offset, 24 + 22 * records.len() as u64);
+        assert!(matches!(e.kind, ErrorKind::Decompress { .. }), "{e}");
+    }
+
+    // ---- pcapng ----------------------------------------------------------
+
+    /// SHB, little-endian, version 1.0, section length -1: 28 bytes.
+    const SHB_LE: [u8; 28] = [
+        0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1c, 0, 0, 0,
+    ];
+    /// SHB, big-endian: 28 bytes.
+    const SHB_BE: [u8; 28] = [
+        0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0x1c, 0x1a, 0x2b, 0x3c, 0x4d, 0, 1, 0, 0, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0x1c,
+    ];
+    /// IDB: Ethernet, snaplen 262144, no options (µs): 20 bytes.
+    const IDB_ETH_LE: [u8; 20] = [
+        1, 0, 0, 0, 0x14, 0, 0, 0, 1, 0, 0, 0, 0x00, 0x00, 0x04, 0x00, 0x14, 0, 0, 0,
+    ];
+    /// IDB: Linux SLL, snaplen 0; if_tsresol 0x8a (2^-10 s), if_tsoffset
+    /// 100 s, if_name "eth1", if_fcslen 4, opt_endofopt:
+    /// 20 + 8 + 12 + 8 + 8 + 4 = 60 bytes.
+    #[rustfmt::skip]
+    const IDB_SLL_LE: [u8; 60] = [
+        1, 0, 0, 0, 0x3c, 0, 0, 0, 0x71, 0, 0, 0, 0, 0, 0, 0,
+        9, 0, 1, 0, 0x8a, 0, 0, 0,
+        14, 0, 8, 0, 100, 0, 0, 0, 0, 0, 0, 0,
+        2, 0, 4, 0, b'e', b't', b'h', b'1',
+        13, 0, 1, 0, 4, 0, 0, 0,
+        0, 0, 0, 0,
+        0x3c, 0, 0, 0,
+    ];
+    /// EPB: interface 0, ts (0x60000 << 32 | 1) units, caplen 4, len 60,
+    /// "abcd": 32 + 4 = 36 bytes.
+    #[rustfmt::skip]
+    const EPB_IF0_LE: [u8; 36] = [
+        6, 0, 0, 0, 0x24, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x06, 0x00, 0x01, 0, 0, 0,
+        4, 0, 0, 0, 0x3c, 0, 0, 0, b'a', b'b', b'c', b'd', 0x24, 0, 0, 0,
+    ];
+    /// EPB: interface 1, ts 3072 units, caplen 5, len 64, "hello" + 3 pad:
+    /// 32 + 8 = 40 bytes.
+    #[rustfmt::skip]
+    const EPB_IF1_LE: [u8; 40] = [
+        6, 0, 0, 0, 0x28, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x0c, 0, 0,
+        5, 0, 0, 0, 0x40, 0, 0, 0, b'h', b'e', b'l', b'l', b'o', 0, 0, 0, 0x28, 0, 0, 0,
+    ];
+    /// NRB with only nrb_record_end: 16 bytes.
+    const NRB_LE: [u8; 16] = [4, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0];
+    /// Custom block 0x00000BAD, PEN 32473: 16 bytes.
+    const CUSTOM_LE: [u8; 16] = [
+        0xad, 0x0b, 0, 0, 0x10, 0, 0, 0, 0xd9, 0x7e, 0, 0, 0x10, 0, 0, 0,
+    ];
+    /// A block of type 0x101, which no specification defines: 12 bytes.
+    const UNKNOWN_LE: [u8; 12] = [0x01, 0x01, 0, 0, 0x0c, 0, 0, 0, 0x0c, 0, 0, 0];
+    /// SPB: original length 3, data 1 2 3 + 1 pad: 16 + 4 = 20 bytes.
+    const SPB_LE: [u8; 20] = [
+        3, 0, 0, 0, 0x14, 0, 0, 0, 3, 0, 0, 0, 1, 2, 3, 0, 0x14, 0, 0, 0,
+    ];
+    /// ISB: interface 0, ts 0, isb_ifdrop 5, isb_osdrop 2, opt_endofopt:
+    /// 24 + 12 + 12 + 4 = 52 bytes.
+    #[rustfmt::skip]
+    const ISB_LE: [u8; 52] = [
+        5, 0, 0, 0, 0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        5, 0, 8, 0, 5, 0, 0, 0, 0, 0, 0, 0,
+        7, 0, 8, 0, 2, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0x34, 0, 0, 0,
+    ];
+    /// Obsolete PB: interface 1, drops 0, ts 1024 units, caplen 2, len 2,
+    /// "zz" + 2 pad: 32 + 4 = 36 bytes.
+    #[rustfmt::skip]
+    const PB_IF1_LE: [u8; 36] = [
+        2, 0, 0, 0, 0x24, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x04, 0, 0,
+        2, 0, 0, 0, 2, 0, 0, 0, b'z', b'z', 0, 0, 0x24, 0, 0, 0,
+    ];
+    /// EPB naming interface 7, which no IDB describes, caplen 0: 32 bytes.
+    #[rustfmt::skip]
+    const EPB_IF7_LE: [u8; 32] = [
+        6, 0, 0, 0, 0x20, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0,
+    ];
+    /// EPB on interface 0, ts 0, caplen 0: 32 bytes.
+    #[rustfmt::skip]
+    const EPB_EMPTY_LE: [u8; 32] = [
+        6, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0,
+    ];
+
+    #[test]
+    fn pcapng_with_every_block_kind_little_endian() {
+        // Offsets: SHB 0, IDB 28, IDB 48, EPB 108, NRB 144, EPB 160,
+        // custom 200, unknown 216, SPB 228, ISB 248, PB 300, EPB(if 7) 336,
+        // EPB(empty) 368, end 400.
+        let file = [
+            &SHB_LE[..],
+            &IDB_ETH_LE,
+            &IDB_SLL_LE,
+            &EPB_IF0_LE,
+            &NRB_LE,
+            &EPB_IF1_LE,
+            &CUSTOM_LE,
+            &UNKNOWN_LE,
+            &SPB_LE,
+            &ISB_LE,
+            &PB_IF1_LE,
+            &EPB_IF7_LE,
+            &EPB_EMPTY_LE,
+        ]
+        .concat();
+        assert_eq!(file.len(), 400);
+        let mut r = open(&file);
+        assert_eq!(r.format().description(), "pcapng (little-endian)");
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 6);
+        // Interface 0 counts microseconds: (0x60000 << 32 | 1) µs.
+        assert_eq!(
+            ok(&got[0]),
+            &Got {
+                index: 1,
+                file_offset: 108,
+                ts_ns: 1_688_849_860_263_937_000,
+                interface_id: 0,
+                link_type: LinkType::ETHERNET,
+                fcs_len: 0,
+                orig_len: 60,
+                data: b"abcd".to_vec(),
+                frame_len: 4,
+            }
+        );
+        // Interface 1: 3072 units of 2^-10 s = 3 s, plus 100 s offset. Its
+        // frame was cut before the FCS (5 of 64 bytes), so frame == data.
+        assert_eq!(
+            ok(&got[1]),
+            &Got {
+                index: 2,
+                file_offset: 160,
+                ts_ns: 103_000_000_000,
+                interface_id: 1,
+                link_type: LinkType::LINUX_SLL,
+                fcs_len: 4,
+                orig_len: 64,
+                data: b"hello".to_vec(),
+                frame_len: 5,
+            }
+        );
+        // SPB: interface 0, the previous record's timestamp.
+        let spb = ok(&got[2]);
+        assert_eq!((spb.file_offset, spb.interface_id), (228, 0));
+        assert_eq!((spb.ts_ns, spb.orig_len), (103_000_000_000, 3));
+        assert_eq!(spb.data, [1, 2, 3]);
+        // PB: interface 1, 1024 units = 1 s, + 100 s.
+        let pb = ok(&got[3]);
+        assert_eq!((pb.file_offset, pb.interface_id, pb.index), (300, 1, 4));
+        assert_eq!((pb.ts_ns, &pb.data[..]), (101_000_000_000, &b"zz"[..]));
+        // EPB naming interface 7: reported, skipped, reading goes on.
+        let e = err(&got[4]);
+        assert_eq!(
+            e,
+            &Error {
+                file_offset: 336,
+                record: Some(5),
+                kind: ErrorKind::UnknownInterface {
+                    block: "enhanced packet block",
+                    interface_id: 7,
+                    section: 0,
+                    known: 2
+                },
+                fatal: false
+            }
+        );
+        let last = ok(&got[5]);
+        assert_eq!((last.index, last.file_offset, last.data.len()), (5, 368, 0));
+
+        let s = r.stats();
+        assert_eq!(
+            s.blocks,
+            BlockCounts {
+                shb: 1,
+                idb: 2,
+                epb: 4,
+                spb: 1,
+                pb: 1,
+                isb: 1,
+                nrb: 1,
+                dsb: 0,
+                custom: 1,
+                other: 1
+            }
+        );
+        assert_eq!(s.unknown_blocks, 2);
+        assert_eq!(
+            s.unknown_block_types,
+            vec![BlockTypeCount {
+                block_type: 0x101,
+                count: 1
+            }]
+        );
+        assert_eq!((s.records, s.zero_length_records, s.sections), (5, 1, 1));
+        assert_eq!((s.errors, s.skipped_records, s.skipped_bytes), (1, 1, 32));
+        assert_eq!(s.captured_bytes, 4 + 5 + 3 + 2);
+        let ifs = r.interfaces();
+        assert_eq!(ifs.len(), 2);
+        assert_eq!(
+            (ifs[0].packets, ifs[0].if_drop, ifs[0].os_drop),
+            (3, Some(5), Some(2))
+        );
+        assert_eq!(ifs[0].if_recv, None);
+        assert_eq!(ifs[1].name.as_deref(), Some("eth1"));
+        assert_eq!(ifs[1].tsresol, TsResolution::Pow2(10));
+        assert_eq!(
+            (ifs[1].ts_offset_s, ifs[1].fcs_len, ifs[1].packets),
+            (100, 4, 2)
+        );
+        assert_eq!(
+            (ifs[1].file_offset, ifs[1].index, ifs[1].id_in_section),
+            (48, 1, 1)
+        );
+    }
+
+    /// IDB, big-endian: LINKTYPE_RAW, snaplen 65535, if_tsresol 9,
+    /// opt_endofopt: 20 + 8 + 4 = 32 bytes.
+    #[rustfmt::skip]
+    const IDB_RAW_NS_BE: [u8; 32] = [
+        0, 0, 0, 1, 0, 0, 0, 0x20, 0, 101, 0, 0, 0, 0, 0xff, 0xff,
+        0, 9, 0, 1, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20,
+    ];
+    /// EPB, big-endian: interface 0, ts 1_600_000_000_000_000_000 units
+    /// (high 0x16345785, low 0xd8a00000), caplen 4, len 4: 36 bytes.
+    #[rustfmt::skip]
+    const EPB_IF0_BE: [u8; 36] = [
+        0, 0, 0, 6, 0, 0, 0, 0x24, 0, 0, 0, 0, 0x16, 0x34, 0x57, 0x85, 0xd8, 0xa0, 0, 0,
+        0, 0, 0, 4, 0, 0, 0, 4, 0x45, 0, 0, 20, 0, 0, 0, 0x24,
+    ];
+
+    #[test]
+    fn pcapng_big_endian() {
+        let file = [&SHB_BE[..], &IDB_RAW_NS_BE, &EPB_IF0_BE].concat();
+        let mut r = open(&file);
+        assert_eq!(r.format().description(), "pcapng (big-endian)");
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 1);
+        let g = ok(&got[0]);
+        assert_eq!((g.file_offset, g.ts_ns), (60, 1_600_000_000_000_000_000));
+        assert_eq!(
+            (g.link_type, &g.data[..]),
+            (LinkType::RAW, &[0x45, 0, 0, 20][..])
+        );
+        assert_eq!(r.interfaces()[0].tsresol, TsResolution::NANOS);
+    }
+
+    #[test]
+    fn a_new_section_resets_interface_numbering() {
+        // Section 0 (LE): SHB 0, IDB 28, EPB 48. Section 1 (BE): SHB 84,
+        // IDB 112, EPB 144 (interface 0 of section 1 = global 1), end 180.
+        let file = [
+            &SHB_LE[..],
+            &IDB_ETH_LE,
+            &EPB_IF0_LE,
+            &SHB_BE,
+            &IDB_RAW_NS_BE,
+            &EPB_IF0_BE,
+        ]
+        .concat();
+        let mut r = open(&file);
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 2);
+        assert_eq!(ok(&got[0]).interface_id, 0);
+        let second = ok(&got[1]);
+        assert_eq!((second.file_offset, second.interface_id), (144, 1));
+        assert_eq!(second.link_type, LinkType::RAW);
+        assert_eq!(r.stats().sections, 2);
+        let ifs = r.interfaces();
+        assert_eq!(
+            (ifs[1].section, ifs[1].id_in_section, ifs[1].index),
+            (1, 0, 1)
+        );
+        assert_eq!(
+            r.format().description(),
+            "pcapng (little-endian, with sections of the other byte order)"
+        );
+    }
+
+    #[test]
+    fn epb_flags_fcs_length_overrides_the_interface() {
+        // EPB on interface 0 with caplen 8 (4 data + 4 FCS), epb_flags 0x80
+        // (bits 5-8 = 4), opt_endofopt: 32 + 8 + 8 + 4 = 52 bytes.
+        #[rustfmt::skip]
+        let epb = [
+            6, 0, 0, 0, 0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            8, 0, 0, 0, 8, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9, 9,
+            2, 0, 4, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x34, 0, 0, 0,
+        ];
+        let file = [&SHB_LE[..], &IDB_ETH_LE, &epb].concat();
+        let got = read_all(&mut open(&file));
+        let g = ok(&got[0]);
+        assert_eq!((g.fcs_len, g.frame_len), (4, 4));
+    }
+
+    /// SHB, IDB, then EPB 1 at 48 (36 bytes); the damage starts at 84.
+    fn damaged(middle: &[u8]) -> Vec<u8> {
+        [&SHB_LE[..], &IDB_ETH_LE, &EPB_IF0_LE, middle, &EPB_IF0_LE].concat()
+    }
+
+    fn expect_resync(middle: &[u8], fault: BlockFault) {
+        let file = damaged(middle);
+        let mut r = open(&file);
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(ok(&got[0]).file_offset, 48);
+        let skipped = middle.len() as u64;
+        let resumed = 84 + skipped;
+        assert_eq!(
+            err(&got[1]),
+            &Error {
+                file_offset: 84,
+                record: Some(2),
+                kind: ErrorKind::BlockDamaged {
+                    fault,
+                    skipped,
+                    resumed_at: Some(resumed)
+                },
+                fatal: false
+            }
+        );
+        let next = ok(&got[2]);
+        assert_eq!((next.index, next.file_offset), (2, resumed));
+        assert_eq!(r.stats().skipped_bytes, skipped);
+    }
+
+    #[test]
+    fn block_length_below_12_resynchronises() {
+        expect_resync(
+            &[6, 0, 0, 0, 8, 0, 0, 0, 0xff, 0xff, 0xff, 0xff],
+            BlockFault::LengthTooSmall(8),
+        );
+    }
+
+    #[test]
+    fn block_length_not_multiple_of_4_resynchronises() {
+        expect_resync(
+            &[6, 0, 0, 0, 14, 0, 0, 0, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee],
+            BlockFault::LengthNotMultipleOf4(14),
+        );
+    }
+
+    #[test]
+    fn block_length_above_16_mib_resynchronises() {
+        // 0x01000004 = 16 MiB + 4.
+        expect_resync(
+            &[6, 0, 0, 0, 0x04, 0, 0, 0x01, 0, 0, 0, 0],
+            BlockFault::LengthTooLarge {
+                len: 0x0100_0004,
+                max: MAX_BLOCK_LEN,
+            },
+        );
+    }
+
+    #[test]
+    fn trailer_mismatch_skips_the_whole_block() {
+        let mut bad = EPB_IF0_LE;
+        bad[32] = 0x28; // trailer says 40, header 36
+        expect_resync(
+            &bad,
+            BlockFault::TrailerMismatch {
+                header: 36,
+                trailer: 40,
+            },
+        );
+    }
+
+    #[test]
+    fn zero_bytes_between_blocks_are_skipped() {
+        expect_resync(&[0; 10], BlockFault::LengthTooSmall(0));
+    }
+
+    #[test]
+    fn bad_byte_order_magic_in_a_later_section_resynchronises() {
+        let mut shb = SHB_LE;
+        shb[8..12].copy_from_slice(&[1, 2, 3, 4]);
+        expect_resync(&shb, BlockFault::BadByteOrderMagic([1, 2, 3, 4]));
+    }
+
+    #[test]
+    fn truncated_last_block_is_fatal_after_the_complete_ones() {
+        let file = [&SHB_LE[..], &IDB_ETH_LE, &EPB_IF0_LE, &EPB_IF0_LE[..20]].concat();
+        let mut r = open(&file);
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            err(&got[1]),
+            &Error {
+                file_offset: 84,
+                record: Some(2),
+                kind: ErrorKind::Truncated {
+                    what: "block",
+                    needed: 36,
+                    available: 20
+                },
+                fatal: true
+            }
+        );
+        assert_eq!(r.stats().skipped_bytes, 20);
+    }
+
+    #[test]
+    fn partial_block_header_at_the_end_is_fatal() {
+        let file = [&SHB_LE[..], &IDB_ETH_LE, &EPB_IF0_LE, &EPB_IF0_LE[..5]].concat();
+        let got = read_all(&mut open(&file));
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            err(&got[1]).kind,
+            ErrorKind::Truncated {
+                what: "block header",
+                needed: 8,
+                available: 5
+            }
+        );
+    }
+
+    #[test]
+    fn damage_with_nothing_after_it_is_fatal() {
+        let file = [
+            &SHB_LE[..],
+            &IDB_ETH_LE,
+            &[6, 0, 0, 0, 18, 0, 0, 0, 0, 0, 0, 0, 0],
+        ]
+        .concat();
+        let got = read_all(&mut open(&file));
+        assert_eq!(got.len(), 1);
+        let e = err(&got[0]);
+        assert!(e.fatal);
+        assert_eq!(
+            e.kind,
+            ErrorKind::BlockDamaged {
+                fault: BlockFault::LengthNotMultipleOf4(18),
+                skipped: 13,
+                resumed_at: None
+            }
+        );
+    }
+
+    #[test]
+    fn caplen_beyond_its_block_skips_that_block() {
+        let mut bad = EPB_IF0_LE;
+        bad[20] = 100; // caplen 100 in a block with room for 4
+        let file = damaged(&bad);
+        let mut r = open(&file);
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 3);
+        assert_eq!(
+            err(&got[1]),
+            &Error {
+                file_offset: 84,
+                record: Some(2),
+                kind: ErrorKind::BadBlock {
+                    block: "enhanced packet block",
+                    fault: BodyFault::CaplenBeyondBlock {
+                        caplen: 100,
+                        room: 4
+                    }
+                },
+                fatal: false
+            }
+        );
+        assert_eq!(ok(&got[2]).file_offset, 120);
+        assert_eq!(r.stats().skipped_records, 1);
+    }
+
+    #[test]
+    fn bad_idb_option_is_reported_and_the_interface_kept() {
+        // IDB with if_tsresol of length 2: 20 + 8 + 4 = 32 bytes.
+        #[rustfmt::skip]
+        let idb = [
+            1, 0, 0, 0, 0x20, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+            9, 0, 2, 0, 9, 9, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0,
+        ];
+        let file = [&SHB_LE[..], &idb, &EPB_IF0_LE].concat();
+        let mut r = open(&file);
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 2);
+        let e = err(&got[0]);
+        assert_eq!((e.file_offset, e.record, e.fatal), (28, None, false));
+        assert_eq!(
+            e.kind,
+            ErrorKind::BadOption {
+                block: "interface description block",
+                code: 9,
+                fault: OptionFault::BadLength {
+                    len: 2,
+                    expected: 1
+                }
+            }
+        );
+        assert_eq!(ok(&got[1]).ts_ns, 1_688_849_860_263_937_000);
+        assert_eq!(r.stats().bad_options, 1);
+    }
+
+    #[test]
+    fn pcapng_start_damage_is_refused_at_open() {
+        let e = CaptureReader::new(&SHB_LE[..10]).unwrap_err();
+        assert_eq!(
+            e.kind,
+            ErrorKind::Truncated {
+                what: "section header block",
+                needed: 28,
+                available: 10
+            }
+        );
+        let mut shb = SHB_LE;
+        shb[8..12].copy_from_slice(&[0, 0, 0, 0]);
+        let e = CaptureReader::new(&shb[..]).unwrap_err();
+        assert_eq!(
+            e.kind,
+            ErrorKind::BlockDamaged {
+                fault: BlockFault::BadByteOrderMagic([0, 0, 0, 0]),
+                skipped: 0,
+                resumed_at: None
+            }
+        );
+        let mut shb = SHB_LE;
+        shb[12] = 2; // version 2.0
+        let e = CaptureReader::new(&shb[..]).unwrap_err();
+        assert_eq!(
+            e.kind,
+            ErrorKind::UnsupportedVersion {
+                format: "pcapng",
+                major: 2,
+                minor: 0
+            }
+        );
+    }
+
+    #[test]
+    fn gzip_pcapng_is_read() {
+        let file = [&SHB_BE[..], &IDB_RAW_NS_BE, &EPB_IF0_BE].concat();
+        let gz = gzip(&file);
+        let mut r = open(&gz);
+        assert_eq!(
+            r.format().description(),
+            "pcapng (big-endian), gzip-compressed"
+        );
+        assert_eq!(ok(&read_all(&mut r)[0]).file_offset, 60);
+    }
+
+    #[test]
+    fn open_names_a_missing_file() {
+        let e = CaptureReader::open(Path::new("no/such/capture.pcap")).unwrap_err();
+        assert!(matches!(
+            e.kind,
+            ErrorKind::Open {
+                kind: io::ErrorKind::NotFound,
+                ..
+            }
+        ));
+        assert!(e.to_string().starts_with("cannot open: no such file"));
     }
 }
