@@ -30,6 +30,8 @@ pub mod ether_type {
     pub const IPV4: u16 = 0x0800;
     /// Address Resolution Protocol.
     pub const ARP: u16 = 0x0806;
+    /// Reverse ARP (RFC 903), same packet format as ARP.
+    pub const RARP: u16 = 0x8035;
     /// IEEE 802.1Q customer VLAN tag (C-tag).
     pub const VLAN: u16 = 0x8100;
     /// IEEE 802.1ad provider bridging tag (S-tag).

@@ -27,7 +27,7 @@ pub enum Net {
     Ipv4(Ipv4Facts),
     /// IPv6.
     Ipv6(Ipv6Facts),
-    /// ARP.
+    /// ARP, or RARP (RFC 903, same format; operations 3 and 4).
     Arp(ArpFacts),
     /// An 802.2 LLC frame that carries no EtherType (spanning tree, CDP, ...).
     Llc(LlcFacts),

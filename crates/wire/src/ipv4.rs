@@ -27,6 +27,9 @@ mod field {
 /// Length of an IPv4 header without options.
 pub const MIN_HEADER_LEN: usize = 20;
 
+/// Offset of the Total Length field in the header.
+pub const TOTAL_LENGTH_OFFSET: usize = field::TOTAL_LENGTH.start;
+
 /// The fixed IPv4 header fields of one packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Ipv4Facts {

@@ -19,11 +19,17 @@ use crate::error::{bad_field, truncated, Layer, Result};
 use crate::ip::IpPayload;
 
 mod field {
+    use core::ops::Range;
+
     pub const VERSION: usize = 0;
+    pub const PAYLOAD_LENGTH: Range<usize> = 4..6;
 }
 
 /// Length of the fixed IPv6 header.
 pub const HEADER_LEN: usize = 40;
+
+/// Offset of the Payload Length field in the header.
+pub const PAYLOAD_LENGTH_OFFSET: usize = field::PAYLOAD_LENGTH.start;
 
 /// The Fragment extension header (RFC 8200 §4.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

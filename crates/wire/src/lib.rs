@@ -11,6 +11,9 @@
 //! - [`decode`] (lax) is what the analyzer calls once per packet: it never
 //!   fails, never panics and never allocates. A malformed layer is recorded
 //!   in [`PacketFacts::error`] and every layer decoded before it is kept.
+//! - [`decode_with_orig_len`] does the same when the capture's original
+//!   length is known: an IP length beyond a frame that was captured whole
+//!   is then a malformed packet, not a snapped one.
 //! - [`decode_strict`] fails on the first malformed layer.
 //! - Per-protocol views ([`ethernet::Packet`], [`igmp::Packet`],
 //!   [`mld::Packet`], ...) for code that needs one header only.
@@ -60,7 +63,7 @@ pub mod udp;
 pub mod vlan;
 
 pub use arp::ArpFacts;
-pub use decode::{decode, decode_strict};
+pub use decode::{decode, decode_strict, decode_with_orig_len};
 pub use error::{Error, ErrorKind, Layer, Result};
 pub use ethernet::ether_type;
 pub use facts::{Net, PacketFacts, Transport};
