@@ -1,0 +1,9 @@
+//! Integration tests of portmatrix-rules (one test binary, see docs/STYLE.md).
+
+mod export;
+mod invalid;
+mod matcher;
+mod props;
+mod rule_files;
+mod site;
+mod util;
