@@ -1130,7 +1130,7 @@ mod tests {
     // ---- classic pcap ----------------------------------------------------
 
     /// File headers: version 2.4, snaplen 65535, LINKTYPE_ETHERNET.
-    const PCAP_LE_US: [u8; 24] = [
+    pub(super) const PCAP_LE_US: [u8; 24] = [
         0xd4, 0xc3, 0xb2, 0xa1, 0x02, 0x00, 0x04, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0x00,
         0x00, 0x01, 0x00, 0x00, 0x00,
     ];
@@ -1148,7 +1148,7 @@ mod tests {
     ];
 
     /// ts 1600000000 s + 500000 (0x7a120) units, caplen 4, len 60: 20 bytes.
-    const REC1_LE: [u8; 20] = [
+    pub(super) const REC1_LE: [u8; 20] = [
         0x00, 0x10, 0x5e, 0x5f, 0x20, 0xa1, 0x07, 0x00, 0x04, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x00,
         0x00, 0xde, 0xad, 0xbe, 0xef,
     ];
@@ -1157,7 +1157,7 @@ mod tests {
         0x3c, 0xde, 0xad, 0xbe, 0xef,
     ];
     /// ts 1600000001 s + 0, caplen 6, len 6: 22 bytes.
-    const REC2_LE: [u8; 22] = [
+    pub(super) const REC2_LE: [u8; 22] = [
         0x01, 0x10, 0x5e, 0x5f, 0, 0, 0, 0, 0x06, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 1, 2,
         3, 4, 5, 6,
     ];
@@ -1497,7 +1497,7 @@ mod tests {
     // ---- pcapng ----------------------------------------------------------
 
     /// SHB, little-endian, version 1.0, section length -1: 28 bytes.
-    const SHB_LE: [u8; 28] = [
+    pub(super) const SHB_LE: [u8; 28] = [
         0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff,
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1c, 0, 0, 0,
     ];
@@ -1507,14 +1507,14 @@ mod tests {
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0x1c,
     ];
     /// IDB: Ethernet, snaplen 262144, no options (µs): 20 bytes.
-    const IDB_ETH_LE: [u8; 20] = [
+    pub(super) const IDB_ETH_LE: [u8; 20] = [
         1, 0, 0, 0, 0x14, 0, 0, 0, 1, 0, 0, 0, 0x00, 0x00, 0x04, 0x00, 0x14, 0, 0, 0,
     ];
     /// IDB: Linux SLL, snaplen 0; if_tsresol 0x8a (2^-10 s), if_tsoffset
     /// 100 s, if_name "eth1", if_fcslen 4, opt_endofopt:
     /// 20 + 8 + 12 + 8 + 8 + 4 = 60 bytes.
     #[rustfmt::skip]
-    const IDB_SLL_LE: [u8; 60] = [
+    pub(super) const IDB_SLL_LE: [u8; 60] = [
         1, 0, 0, 0, 0x3c, 0, 0, 0, 0x71, 0, 0, 0, 0, 0, 0, 0,
         9, 0, 1, 0, 0x8a, 0, 0, 0,
         14, 0, 8, 0, 100, 0, 0, 0, 0, 0, 0, 0,
@@ -1526,19 +1526,19 @@ mod tests {
     /// EPB: interface 0, ts (0x60000 << 32 | 1) units, caplen 4, len 60,
     /// "abcd": 32 + 4 = 36 bytes.
     #[rustfmt::skip]
-    const EPB_IF0_LE: [u8; 36] = [
+    pub(super) const EPB_IF0_LE: [u8; 36] = [
         6, 0, 0, 0, 0x24, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x06, 0x00, 0x01, 0, 0, 0,
         4, 0, 0, 0, 0x3c, 0, 0, 0, b'a', b'b', b'c', b'd', 0x24, 0, 0, 0,
     ];
     /// EPB: interface 1, ts 3072 units, caplen 5, len 64, "hello" + 3 pad:
     /// 32 + 8 = 40 bytes.
     #[rustfmt::skip]
-    const EPB_IF1_LE: [u8; 40] = [
+    pub(super) const EPB_IF1_LE: [u8; 40] = [
         6, 0, 0, 0, 0x28, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x0c, 0, 0,
         5, 0, 0, 0, 0x40, 0, 0, 0, b'h', b'e', b'l', b'l', b'o', 0, 0, 0, 0x28, 0, 0, 0,
     ];
     /// NRB with only nrb_record_end: 16 bytes.
-    const NRB_LE: [u8; 16] = [4, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0];
+    pub(super) const NRB_LE: [u8; 16] = [4, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0];
     /// Custom block 0x00000BAD, PEN 32473: 16 bytes.
     const CUSTOM_LE: [u8; 16] = [
         0xad, 0x0b, 0, 0, 0x10, 0, 0, 0, 0xd9, 0x7e, 0, 0, 0x10, 0, 0, 0,
@@ -1546,13 +1546,13 @@ mod tests {
     /// A block of type 0x101, which no specification defines: 12 bytes.
     const UNKNOWN_LE: [u8; 12] = [0x01, 0x01, 0, 0, 0x0c, 0, 0, 0, 0x0c, 0, 0, 0];
     /// SPB: original length 3, data 1 2 3 + 1 pad: 16 + 4 = 20 bytes.
-    const SPB_LE: [u8; 20] = [
+    pub(super) const SPB_LE: [u8; 20] = [
         3, 0, 0, 0, 0x14, 0, 0, 0, 3, 0, 0, 0, 1, 2, 3, 0, 0x14, 0, 0, 0,
     ];
     /// ISB: interface 0, ts 0, isb_ifdrop 5, isb_osdrop 2, opt_endofopt:
     /// 24 + 12 + 12 + 4 = 52 bytes.
     #[rustfmt::skip]
-    const ISB_LE: [u8; 52] = [
+    pub(super) const ISB_LE: [u8; 52] = [
         5, 0, 0, 0, 0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         5, 0, 8, 0, 5, 0, 0, 0, 0, 0, 0, 0,
         7, 0, 8, 0, 2, 0, 0, 0, 0, 0, 0, 0,
@@ -1561,19 +1561,19 @@ mod tests {
     /// Obsolete PB: interface 1, drops 0, ts 1024 units, caplen 2, len 2,
     /// "zz" + 2 pad: 32 + 4 = 36 bytes.
     #[rustfmt::skip]
-    const PB_IF1_LE: [u8; 36] = [
+    pub(super) const PB_IF1_LE: [u8; 36] = [
         2, 0, 0, 0, 0x24, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x04, 0, 0,
         2, 0, 0, 0, 2, 0, 0, 0, b'z', b'z', 0, 0, 0x24, 0, 0, 0,
     ];
     /// EPB naming interface 7, which no IDB describes, caplen 0: 32 bytes.
     #[rustfmt::skip]
-    const EPB_IF7_LE: [u8; 32] = [
+    pub(super) const EPB_IF7_LE: [u8; 32] = [
         6, 0, 0, 0, 0x20, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0,
     ];
     /// EPB on interface 0, ts 0, caplen 0: 32 bytes.
     #[rustfmt::skip]
-    const EPB_EMPTY_LE: [u8; 32] = [
+    pub(super) const EPB_EMPTY_LE: [u8; 32] = [
         6, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0,
     ];
@@ -2045,5 +2045,139 @@ mod tests {
             }
         ));
         assert!(e.to_string().starts_with("cannot open: no such file"));
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    //! Cut and damaged inputs never panic, always end, and deliver exactly
+    //! the records that are complete.
+
+    use super::tests::{
+        EPB_EMPTY_LE, EPB_IF0_LE, EPB_IF1_LE, EPB_IF7_LE, IDB_ETH_LE, IDB_SLL_LE, ISB_LE, NRB_LE,
+        PB_IF1_LE, PCAP_LE_US, REC1_LE, REC2_LE, SHB_LE, SPB_LE,
+    };
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The pcapng file of the unit tests without its custom and unknown
+    /// blocks: SHB 0, IDB 28, IDB 48, EPB 108, NRB 144, EPB 160, SPB 200,
+    /// ISB 220, PB 272, EPB (interface 7) 308, EPB 340, end 372.
+    fn pcapng_file() -> Vec<u8> {
+        [
+            &SHB_LE[..],
+            &IDB_ETH_LE,
+            &IDB_SLL_LE,
+            &EPB_IF0_LE,
+            &NRB_LE,
+            &EPB_IF1_LE,
+            &SPB_LE,
+            &ISB_LE,
+            &PB_IF1_LE,
+            &EPB_IF7_LE,
+            &EPB_EMPTY_LE,
+        ]
+        .concat()
+    }
+
+    /// Reads everything; panics if the reader does not end.
+    fn outcome(bytes: &[u8]) -> Option<(u64, Vec<Error>)> {
+        let mut r = CaptureReader::new(bytes).ok()?;
+        let mut records = 0u64;
+        let mut errors = Vec::new();
+        let mut last_offset = None;
+        let mut steps = 0usize;
+        while let Some(item) = r.next_record() {
+            steps += 1;
+            assert!(steps <= bytes.len() + 2, "reader does not end");
+            match item {
+                Ok(rec) => {
+                    records += 1;
+                    assert_eq!(rec.index, records);
+                    assert!(rec.data.len() <= MAX_CAPLEN as usize);
+                    assert!(last_offset.is_none_or(|o| rec.file_offset > o));
+                    last_offset = Some(rec.file_offset);
+                }
+                Err(e) => {
+                    assert!(e.file_offset <= bytes.len() as u64);
+                    errors.push(e);
+                }
+            }
+        }
+        assert_eq!(r.stats().records, records);
+        Some((records, errors))
+    }
+
+    #[test]
+    fn every_prefix_of_a_pcapng_file() {
+        let file = pcapng_file();
+        assert_eq!(file.len(), 372);
+        // Where the blocks that carry a delivered record end.
+        let ends = [144u64, 200, 220, 308, 372];
+        for len in 0..=file.len() {
+            let Some((records, errors)) = outcome(&file[..len]) else {
+                assert!(len < 28, "open failed for a prefix of {len} bytes");
+                continue;
+            };
+            let complete = ends.iter().filter(|&&e| e <= len as u64).count() as u64;
+            assert_eq!(records, complete, "prefix of {len} bytes");
+            // A cut inside a block is one fatal error at the end.
+            let cut = !matches!(
+                len,
+                28 | 48 | 108 | 144 | 160 | 200 | 220 | 272 | 308 | 340 | 372
+            );
+            assert_eq!(errors.last().is_some_and(|e| e.fatal), cut, "prefix {len}");
+        }
+    }
+
+    #[test]
+    fn every_prefix_of_a_pcap_file() {
+        let file = [&PCAP_LE_US[..], &REC1_LE, &REC2_LE, &REC1_LE].concat();
+        let ends = [44u64, 66, 86];
+        for len in 24..=file.len() {
+            let (records, errors) = outcome(&file[..len]).unwrap();
+            let complete = ends.iter().filter(|&&e| e <= len as u64).count() as u64;
+            assert_eq!(records, complete, "prefix of {len} bytes");
+            let cut = !matches!(len, 24 | 44 | 66 | 86);
+            assert_eq!(errors.len(), usize::from(cut), "prefix {len}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn damaged_pcapng_never_panics(
+            flips in proptest::collection::vec((0usize..372, any::<u8>()), 1..8),
+            cut in 0usize..=372,
+        ) {
+            let mut file = pcapng_file();
+            for (at, v) in flips {
+                file[at] = v;
+            }
+            file.truncate(cut.max(28));
+            outcome(&file);
+        }
+
+        #[test]
+        fn damaged_pcap_never_panics(
+            flips in proptest::collection::vec((0usize..86, any::<u8>()), 1..6),
+            cut in 24usize..=86,
+        ) {
+            let mut file = [&PCAP_LE_US[..], &REC1_LE, &REC2_LE, &REC1_LE].concat();
+            for (at, v) in flips {
+                file[at] = v;
+            }
+            file.truncate(cut);
+            outcome(&file);
+        }
+
+        #[test]
+        fn random_bytes_after_a_section_header_never_panic(
+            tail in proptest::collection::vec(any::<u8>(), 0..600),
+        ) {
+            let file = [&SHB_LE[..], &IDB_ETH_LE, &tail].concat();
+            outcome(&file);
+        }
     }
 }
