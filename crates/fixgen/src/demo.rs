@@ -96,13 +96,14 @@ pub const FLOWS: &[Flow] = &[
         verdict: "documented (avaya video RTP 12000-13200)",
     },
     Flow {
-        what: "Avaya endpoint 10.10.30.22:1719 -> 10.10.30.5:1719 H.225 RAS RRQ, RCF back",
-        verdict: "documented (avaya RAS 1719), answered",
+        what: "H.323 endpoint 10.10.30.22:49201 -> Equinox Management / ECS gatekeeper \
+               10.10.30.6:1719 H.225 RAS registrationRequest, registrationConfirm back",
+        verdict: "documented (avaya H.323 endpoint to gatekeeper RAS 1719), answered",
     },
     Flow {
-        what: "10.10.30.22:49200 -> 10.10.30.5 TCP 1720 H.225/Q.931 over TPKT: SETUP, CALL \
-               PROCEEDING, ALERTING, CONNECT, RELEASE COMPLETE, FIN both ways",
-        verdict: "documented (avaya H.225 call signalling 1720)",
+        what: "10.10.30.22:49200 -> 10.10.30.6 TCP 1720 H.225/Q.931 over TPKT: setup, \
+               callProceeding, alerting, connect, releaseComplete, FIN both ways",
+        verdict: "documented (avaya H.323 endpoint to gatekeeper Q.931 1720)",
     },
     Flow {
         what: "10.10.30.22:5060 -> SIP server 203.0.113.10:5060 UDP REGISTER (sent twice); \
@@ -595,6 +596,7 @@ pub fn room() -> Fixture {
     // VLAN 30 — conferencing.
     let gw30 = Host::new([10, 10, 30, 1], v30, TRUNK, 255);
     let ms = Host::new([10, 10, 30, 5], v30, TRUNK, 64);
+    let ecs = Host::new([10, 10, 30, 6], v30, TRUNK, 64);
     let ep_a = Host::new([10, 10, 30, 21], v30, TRUNK, 64);
     let ep_b = Host::new([10, 10, 30, 22], v30, TRUNK, 64);
     let admin = Host::new([10, 10, 30, 100], v30, TRUNK, 128);
@@ -765,7 +767,7 @@ pub fn room() -> Fixture {
     sip_call(&mut cap, &ep_a, &ms);
 
     // --- H.323: RAS and call signalling ------------------------------------
-    h323(&mut cap, &ep_b, &ms);
+    h323(&mut cap, &ep_b, &ecs);
 
     // --- SIP REGISTER refused by ICMP 3/13 ---------------------------------
     let sip_server = [203, 0, 113, 10];
@@ -884,8 +886,8 @@ pub fn room() -> Fixture {
         expected: ledger.expected("pcapng"),
         maker: "demo::room",
         contents: "commissioning capture of an AV room (see the flow table below): Extron \
-                   control processor, ClearOne Converge Pro, Avaya Equinox media server with \
-                   two endpoints, Dante devices; interface 0 = tagged trunk mirror, interface \
+                   control processor, ClearOne Converge Pro, Avaya Equinox media server, \
+                   Equinox Management (ECS gatekeeper) and two endpoints, Dante devices; interface 0 = tagged trunk mirror, interface \
                    1 = Dante access port (ns timestamps)"
             .to_string(),
         produces: "the input summary below; the verdicts of the flow table".to_string(),
@@ -1067,24 +1069,24 @@ fn sip_call(cap: &mut Capture, ep: &Host, ms: &Host) {
     );
 }
 
-fn h323(cap: &mut Capture, ep: &Host, ms: &Host) {
+fn h323(cap: &mut Capture, ep: &Host, gk: &Host) {
     cap.udp(
         at_ms(6000),
         ep,
-        To::Host(ms),
-        (1719, 1719),
+        To::Host(gk),
+        (49201, 1719),
         24,
         &apps::h225_rrq(77, ep.ip, "3002"),
     );
     cap.udp(
         at_ms(6004),
-        ms,
+        gk,
         To::Host(ep),
-        (1719, 1719),
+        (1719, 49201),
         24,
-        &apps::h225_rcf(77, ms.ip, "EP3002"),
+        &apps::h225_rcf(77, gk.ip, "EP3002"),
     );
-    let mut call = Conn::new(ep, ms, 49200, 1720, 0x1720_0001, 0x1720_9001);
+    let mut call = Conn::new(ep, gk, 49200, 1720, 0x1720_0001, 0x1720_9001);
     call.dscp = 24;
     call.open(cap, 6100);
     let conf: [u8; 16] = ciphertext(0x0323, 16).try_into().expect("16 octets");
@@ -1394,20 +1396,30 @@ pub fn site_toml() -> String {
             note: "Avaya Equinox Media Server",
         },
         Device {
+            name: "equinox-management",
+            roles: &["avaya.equinox-management", "avaya.ecs-gatekeeper"],
+            addresses: &[[10, 10, 30, 6]],
+            note: "Equinox Management with the ECS gatekeeper",
+        },
+        Device {
             name: "endpoint-a",
-            roles: &["avaya.sip-terminal"],
+            roles: &["avaya.sip-endpoint", "avaya.endpoint"],
             addresses: &[[10, 10, 30, 21]],
             note: "Room codec, SIP",
         },
         Device {
             name: "endpoint-b",
-            roles: &["avaya.h323-terminal"],
+            roles: &[
+                "avaya.h323-endpoint",
+                "avaya.sip-endpoint",
+                "avaya.endpoint",
+            ],
             addresses: &[[10, 10, 30, 22]],
             note: "Room codec, H.323",
         },
         Device {
             name: "admin-laptop",
-            roles: &["avaya.admin-client"],
+            roles: &["avaya.management-pc", "web-client"],
             addresses: &[[10, 10, 30, 100]],
             note: "Administrator's laptop",
         },
@@ -1437,8 +1449,12 @@ pub fn site_toml() -> String {
         s.push_str(&format!("addresses = [{}]\n", addrs.join(", ")));
         s.push_str(&format!("note = \"{note}\"\n"));
     }
-    s.push_str("\n[[device]]\nname = \"dante-subnet\"\nroles = [\"dante.device\"]\n");
+    s.push_str("\n[[device]]\nname = \"dante-leader\"\n");
+    s.push_str("roles = [\"dante.device\", \"dante.sender\"]\naddresses = [\"10.10.40.11\"]\n");
+    s.push_str("note = \"clock leader, sends the multicast audio and the AES67 stream\"\n");
+    s.push_str("\n[[device]]\nname = \"dante-subnet\"\n");
+    s.push_str("roles = [\"dante.device\", \"dante.receiver\"]\n");
     s.push_str("addresses = [\"10.10.40.0/24\"]\n");
-    s.push_str("note = \"Dante devices on VLAN 40 (10.10.40.11 is the clock leader)\"\n");
+    s.push_str("note = \"every other address on the Dante VLAN 40\"\n");
     s
 }

@@ -56,30 +56,44 @@ pub fn render(fixtures: &[Fixture]) -> String {
     s.push_str(BEGIN);
     s.push_str("\n\n## Synthetic captures (generated)\n\n");
     s.push_str(
-        "Made by the workspace member `crates/fixgen` (package `portmatrix-fixgen`). Every\n\
-         packet is built with `pnet_packet`; the pcap and pcapng containers are written byte\n\
-         by byte from the format description; gzip files use `flate2` with a zero mtime. The\n\
-         output is deterministic (fixed timestamps from 2023-11-14T22:13:20Z, fixed addresses\n\
-         from the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and\n\
-         2001:db8::/32, or the demo's private 10.10.0.0/16).\n\n\
-         - Regenerate everything: `cargo run -p portmatrix-fixgen`\n\
-         - Check that the committed files equal a fresh generation:\n\
-           `cargo run -p portmatrix-fixgen -- --check` (also run by `cargo test -p portmatrix-fixgen`;\n\
-           gzip files are compared by their decompressed content)\n\n\
-         ### Expected results\n\n\
-         `expected/<file>.json` holds what `portmatrix check --format json <file>` must report as\n\
-         `inputs[0]`, written by the generator from its own construction of the bytes, never\n\
-         from running the parser. A key is present only when the construction fixes its value;\n\
-         `crates/cli/tests/fixtures.rs` compares exactly the keys present:\n\n\
-         - numbers, strings and booleans must be equal; objects are compared key by key\n\
-           (a key missing from the output counts as 0, so zero counts assert \"none\");\n\
-         - `link_types` is a set; `interfaces` and `errors` are compared element by element\n\
-           in order and must have the same length; within an error only `offset`, `record`\n\
-           and `fatal` are compared, and only those present;\n\
-         - `protocols` is left out when a packet's protocol is not fixed by the construction\n\
-           (damaged headers), `malformed` when a record was cut short by the snaplen,\n\
-           the timestamps when a block has none (SPB), `bytes` where readers legitimately\n\
-           differ (caplen above snaplen).\n\n",
+        r#"Made by the workspace member `crates/fixgen` (package `portmatrix-fixgen`). Every
+packet is built with `pnet_packet`; the pcap and pcapng containers are written byte
+by byte from the format description; gzip files use `flate2` with a zero mtime. The
+output is deterministic (fixed timestamps from 2023-11-14T22:13:20Z, fixed addresses
+from the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and
+2001:db8::/32, or the demo's private 10.10.0.0/16).
+
+- Regenerate everything: `cargo run -p portmatrix-fixgen`
+- Check that the committed files equal a fresh generation:
+  `cargo run -p portmatrix-fixgen -- --check` (also run by `cargo test -p portmatrix-fixgen`;
+  gzip files are compared by their decompressed content)
+
+### Expected results
+
+`expected/<file>.json` holds what `portmatrix check --format json <file>` must report as
+`inputs[0]`, written by the generator from its own construction of the bytes, never
+from running the parser. A key is present only when the construction fixes its value;
+`crates/cli/tests/fixtures.rs` compares exactly the keys present:
+
+- numbers, strings and booleans must be equal; objects are compared key by key
+  (a key missing from the output counts as 0, so zero counts assert "none");
+- `link_types` is a set; `interfaces` and `errors` are compared element by element
+  in order and must have the same length; within an error only `offset`, `record`
+  and `fatal` are compared, and only those present;
+- `protocols` is left out when a packet's protocol is not fixed by the construction
+  (damaged headers), `malformed` when a record was cut short by the snaplen,
+  the timestamps when a block has none (SPB), `bytes` where readers legitimately
+  differ (caplen above snaplen);
+- `skipped_bytes` counts only bytes a pcapng resynchronisation skipped: 0 for every
+  intact file and for damage that needs no resynchronisation.
+
+The **basic set**, used by many files below, is 22 packets between 192.0.2.10 and
+192.0.2.20 (and 2001:db8::10/::20), 125 ms apart: ARP request and reply; TCP
+49152 -> 80 SYN, SYN-ACK, ACK, HTTP request, response, ACK, FIN, FIN, ACK; a SYN to
+port 81 answered by RST-ACK; a DNS A query and answer; ICMP echo request and reply;
+IPv6 UDP, TCP SYN and SYN-ACK, ICMPv6 echo request and reply.
+
+"#,
     );
     for (dir, title) in [
         (
