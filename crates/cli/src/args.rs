@@ -85,7 +85,13 @@ pub enum ExportFormat {
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// Load and validate rule files or directories (default: the built-in rules)
-    Validate { paths: Vec<PathBuf> },
+    Validate {
+        paths: Vec<PathBuf>,
+        /// Also check that each rule file's document is in DIR and that every
+        /// quote is in its document (whitespace runs folded)
+        #[arg(long, value_name = "DIR")]
+        documents: Option<PathBuf>,
+    },
     /// A table of every rule: id, product, transport, ports, service, requirement
     List {
         #[arg(long)]
