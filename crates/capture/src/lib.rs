@@ -24,17 +24,16 @@
 //! above 256 KiB or pcapng blocks above 16 MiB, or hand out a record whose
 //! bytes are not all in the file.
 
-pub mod endian;
-pub mod error;
-pub mod format;
-pub mod record;
-pub mod writer;
-
 mod buffer;
+mod endian;
+mod error;
+mod format;
 mod pcap;
 mod pcapng;
 mod reader;
+mod record;
 mod source;
+mod writer;
 
 #[cfg(feature = "live")]
 pub mod live;

@@ -444,6 +444,7 @@ impl<R: Read> CaptureReader<R> {
 
     /// Passes the record on, first reporting (once per interface) a
     /// captured length above the snapshot length.
+    #[inline]
     fn deliver_or_warn(&mut self, meta: Meta, snaplen: u32) -> Step {
         if snaplen != 0 && meta.caplen > snaplen {
             self.stats.caplen_over_snaplen += 1;
