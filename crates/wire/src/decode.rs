@@ -34,6 +34,7 @@ use crate::{arp, icmp, igmp, ipv4, ipv6, mld, sll, tcp, udp};
 /// assert!(facts.is_broadcast());
 /// assert!(facts.error.is_none());
 /// ```
+#[inline]
 pub fn decode(link: LinkType, frame: &[u8]) -> PacketFacts<'_> {
     decode_frame(
         link,
@@ -51,6 +52,7 @@ pub fn decode(link: LinkType, frame: &[u8]) -> PacketFacts<'_> {
 /// claims more bytes than the frame holds is then reported as a
 /// [`ErrorKind::LengthMismatch`] at the IP layer instead of flagging the
 /// packet [`PacketFacts::truncated`].
+#[inline]
 pub fn decode_with_orig_len(link: LinkType, frame: &[u8], orig_len: usize) -> PacketFacts<'_> {
     decode_frame(
         link,
@@ -69,11 +71,10 @@ struct Frame<'a> {
     whole: bool,
 }
 
+#[inline]
 fn decode_frame(link: LinkType, frame: Frame<'_>) -> PacketFacts<'_> {
     let mut facts = PacketFacts::empty(link);
-    if let Err(e) = decode_link(&mut facts, link, frame) {
-        facts.error = Some(e);
-    }
+    facts.error = decode_link(&mut facts, link, frame).err();
     facts
 }
 
@@ -90,6 +91,7 @@ pub fn decode_strict(link: LinkType, frame: &[u8]) -> Result<PacketFacts<'_>> {
     }
 }
 
+#[inline]
 fn decode_link<'a>(f: &mut PacketFacts<'a>, link: LinkType, frame: Frame<'a>) -> Result<()> {
     match link {
         LinkType::ETHERNET => {
@@ -163,6 +165,7 @@ fn decode_link<'a>(f: &mut PacketFacts<'a>, link: LinkType, frame: Frame<'a>) ->
 
 /// The protocol field of Linux SLL/SLL2: an EtherType, or below 0x0600 a
 /// Linux pseudo-protocol of which only 802.2 LLC is decoded further.
+#[inline]
 fn sll_protocol<'a>(
     f: &mut PacketFacts<'a>,
     frame: Frame<'a>,
@@ -185,6 +188,7 @@ fn sll_protocol<'a>(
 
 /// Follows an EtherType / 802.3 length field at `type_offset` whose
 /// payload starts at `start`, through any VLAN tags.
+#[inline]
 fn ether<'a>(
     f: &mut PacketFacts<'a>,
     frame: Frame<'a>,
@@ -237,6 +241,7 @@ fn ether<'a>(
 }
 
 /// An 802.2 LLC header at `start`; SNAP with an EtherType continues there.
+#[inline]
 fn llc_frame<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Result<()> {
     let p = llc::Packet::new_checked(&frame.bytes[start..]).map_err(|e| e.add_offset(start))?;
     // A SNAP EtherType that is itself an 802.3 length would nest LLC in
@@ -263,6 +268,7 @@ fn llc_frame<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Res
     Ok(())
 }
 
+#[inline]
 fn ip4<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Result<()> {
     f.net_offset = start;
     let (h, p) = ipv4::parse(&frame.bytes[start..]).map_err(|e| e.add_offset(start))?;
@@ -281,6 +287,7 @@ fn ip4<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Result<()
     upper(f, start, p, false)
 }
 
+#[inline]
 fn ip6<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Result<()> {
     f.net_offset = start;
     let (h, p) = ipv6::parse(&frame.bytes[start..]).map_err(|e| e.add_offset(start))?;
@@ -310,6 +317,7 @@ fn ports_of(protocol: u8, d: &[u8]) -> Option<(u16, u16)> {
 }
 
 /// The transport layer of an IP packet whose header starts at `ip_start`.
+#[inline]
 fn upper<'a>(f: &mut PacketFacts<'a>, ip_start: usize, p: IpPayload<'a>, v6: bool) -> Result<()> {
     f.truncated = p.truncated;
     let off = ip_start + p.offset;

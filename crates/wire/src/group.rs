@@ -108,7 +108,7 @@ pub struct SourceQuery<'a, A> {
     pub qqic: u8,
     /// Number of Sources (N).
     pub number_of_sources: u16,
-    /// Source Address [i], i = 1..N.
+    /// Source Address \[i\], i = 1..N.
     pub sources: Sources<'a, A>,
 }
 
@@ -155,7 +155,7 @@ pub struct GroupRecord<'a, A> {
     pub number_of_sources: u16,
     /// Multicast Address: the group.
     pub multicast_address: A,
-    /// Source Address [i], i = 1..N.
+    /// Source Address \[i\], i = 1..N.
     pub sources: Sources<'a, A>,
     /// Offset of the record from the start of the frame.
     pub offset: usize,

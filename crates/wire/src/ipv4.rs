@@ -90,6 +90,7 @@ impl Ipv4Facts {
 
 /// Decodes an IPv4 header (with options and AH) at the start of `bytes`.
 /// Error offsets are relative to `bytes`.
+#[inline]
 pub(crate) fn parse(bytes: &[u8]) -> Result<(Ipv4Facts, IpPayload<'_>)> {
     let (ip, auth_err) = LaxIpv4Slice::from_slice(bytes).map_err(|e| match e {
         HeaderSliceError::Len(l) => truncated(Layer::Ipv4, 0, l.required_len, l.len),

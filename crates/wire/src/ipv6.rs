@@ -118,6 +118,7 @@ fn find_fragment(mut next_header: u8, exts: &[u8]) -> Option<Ipv6Fragment> {
 
 /// Decodes an IPv6 header and its extension headers at the start of
 /// `bytes`. Error offsets are relative to `bytes`.
+#[inline]
 pub(crate) fn parse(bytes: &[u8]) -> Result<(Ipv6Facts, IpPayload<'_>)> {
     let (ip, ext_err) = LaxIpv6Slice::from_slice(bytes).map_err(|e| match e {
         HeaderSliceError::Len(l) => truncated(Layer::Ipv6, 0, l.required_len, l.len),

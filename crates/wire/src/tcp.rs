@@ -162,6 +162,7 @@ impl TcpFacts {
 
 /// Decodes a TCP header at the start of `bytes`: the facts, the header
 /// length and the data after it. Error offsets are relative to `bytes`.
+#[inline]
 pub(crate) fn parse(bytes: &[u8]) -> Result<(TcpFacts, &[u8])> {
     match TcpSlice::from_slice(bytes) {
         Ok(t) => {

@@ -41,6 +41,7 @@ pub(crate) struct UdpContext {
 /// Decodes a UDP header at the start of `bytes` (bounded by the IP length):
 /// the facts and the data, bounded by the UDP length. Error offsets are
 /// relative to `bytes`.
+#[inline]
 pub(crate) fn parse(bytes: &[u8], cx: UdpContext) -> Result<(UdpFacts, &[u8])> {
     let u = UdpSlice::from_slice_lax(bytes)
         .map_err(|l| truncated(Layer::Udp, 0, l.required_len, l.len))?;

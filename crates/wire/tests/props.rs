@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use proptest::prelude::*;
 
-use portmatrix_wire::{decode, LinkType, Net, TcpFlags, Transport};
+use portmatrix_wire::{decode, decode_with_orig_len, LinkType, Net, TcpFlags, Transport};
 
 use crate::testgen::{frame_spec, FrameSpec, NetSpec, TransportSpec};
 
@@ -185,6 +185,77 @@ proptest! {
         prop_assert!(d.payload_offset + d.payload.len() <= bytes.len());
         if let Transport::Igmp(g) = d.transport {
             for r in g.records { let _ = r; }
+        }
+    }
+}
+
+/// Sets the upper-layer protocol number of a built frame, so the bytes
+/// after the IP headers are read as another transport.
+fn set_protocol(spec: &FrameSpec, frame: &mut [u8], protocol: u8) {
+    let at = match &spec.net {
+        NetSpec::V4(_) => spec.net_offset() + 9,
+        NetSpec::V6(h) => match h.exts.split_last() {
+            None => spec.net_offset() + 6,
+            Some((_, before)) => {
+                spec.net_offset() + 40 + before.iter().map(|e| e.len()).sum::<usize>()
+            }
+        },
+    };
+    frame[at] = protocol;
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// Valid frames with their transport bytes read as ICMP, IGMP, ICMPv6
+    /// or MLD, then with random octets overwritten: no panic, offsets in
+    /// bounds, and group records and sources iterate to completion.
+    #[test]
+    fn mutated_frames_never_panic(
+        spec in frame_spec(),
+        protocol in prop_oneof![Just(None), Just(Some(1u8)), Just(Some(2u8)), Just(Some(58u8))],
+        mld_type in prop_oneof![Just(130u8), Just(131), Just(132), Just(143), Just(1), Just(3)],
+        flips in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>()), 0..6),
+        snap in any::<proptest::sample::Index>(),
+    ) {
+        let mut frame = spec.build();
+        if let Some(p) = protocol {
+            set_protocol(&spec, &mut frame, p);
+            if p == 58 {
+                frame[spec.transport_offset()] = mld_type;
+            }
+        }
+        for (at, value) in flips {
+            let i = at.index(frame.len());
+            frame[i] = value;
+        }
+        let len = snap.index(frame.len() + 1);
+        let frame = &frame[..len];
+        for orig_len in [frame.len(), frame.len() + 1000] {
+            let d = decode_with_orig_len(LinkType::ETHERNET, frame, orig_len);
+            if let Some(e) = d.error {
+                prop_assert!(e.offset <= frame.len(), "{:?} beyond {}", e, frame.len());
+            }
+            prop_assert!(d.payload_offset + d.payload.len() <= frame.len());
+            match d.transport {
+                Transport::Igmp(g) => {
+                    for r in g.records.flatten() {
+                        prop_assert!(r.offset < frame.len());
+                        let _ = r.sources.count();
+                    }
+                    if let Some(q) = g.query {
+                        prop_assert!(q.sources.len() <= usize::from(q.number_of_sources));
+                    }
+                }
+                Transport::Mld(m) => {
+                    for r in m.records.flatten() {
+                        prop_assert!(r.offset < frame.len());
+                        let _ = r.sources.count();
+                    }
+                }
+                _ => {}
+            }
+            let _ = (d.l3_name(), d.l4_name(), d.is_multicast(), d.is_broadcast(), d.ip_protocol());
         }
     }
 }
