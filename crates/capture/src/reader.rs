@@ -2036,6 +2036,53 @@ mod tests {
     }
 
     #[test]
+    fn statistics_for_an_undescribed_interface_are_reported() {
+        // ISB_LE names interface 0, but this section describes none; the
+        // SPB after it (interface 0 implied) is skipped too.
+        let file = [&SHB_LE[..], &ISB_LE, &SPB_LE].concat();
+        let mut r = open(&file);
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 2);
+        let e = err(&got[0]);
+        assert_eq!((e.file_offset, e.record, e.fatal), (28, None, false));
+        assert!(matches!(
+            e.kind,
+            ErrorKind::UnknownInterface {
+                block: "interface statistics block",
+                interface_id: 0,
+                known: 0,
+                ..
+            }
+        ));
+        let e = err(&got[1]);
+        assert_eq!((e.file_offset, e.record), (80, Some(1)));
+        assert_eq!(r.stats().skipped_records, 1);
+    }
+
+    #[test]
+    fn interfaces_beyond_the_limit_are_reported_once() {
+        let mut file = SHB_LE.to_vec();
+        for _ in 0..MAX_INTERFACES + 2 {
+            file.extend_from_slice(&IDB_ETH_LE);
+        }
+        // An EPB on interface 4097 (beyond the limit), then one on 0.
+        let mut beyond = EPB_IF0_LE;
+        beyond[8..12].copy_from_slice(&(MAX_INTERFACES + 1).to_le_bytes());
+        file.extend_from_slice(&beyond);
+        file.extend_from_slice(&EPB_IF0_LE);
+        let mut r = open(&file);
+        let got = read_all(&mut r);
+        assert_eq!(got.len(), 2);
+        let e = err(&got[0]);
+        assert_eq!(e.file_offset, 28 + 20 * u64::from(MAX_INTERFACES));
+        assert_eq!(e.kind, ErrorKind::TooManyInterfaces { max: 4096 });
+        assert_eq!(ok(&got[1]).interface_id, 0);
+        assert_eq!(r.interfaces().len(), MAX_INTERFACES as usize);
+        assert_eq!(r.stats().skipped_records, 1);
+        assert_eq!(r.stats().blocks.idb, u64::from(MAX_INTERFACES) + 2);
+    }
+
+    #[test]
     fn open_names_a_missing_file() {
         let e = CaptureReader::open(Path::new("no/such/capture.pcap")).unwrap_err();
         assert!(matches!(
