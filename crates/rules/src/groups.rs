@@ -39,6 +39,7 @@ fn is_multicast_key(v6: bool, value: u128) -> bool {
 }
 
 impl Group {
+    #[inline]
     fn bounds(&self) -> Bounds {
         match *self {
             Group::Addr(a) => {

@@ -31,7 +31,9 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use crate::groups::Group;
 use crate::model::{Direction, RoleRef, Rule, RuleSet, Transport};
+use crate::ports::PortSpec;
 
 /// Where a flow is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -299,6 +301,19 @@ impl PortIndex {
     }
 }
 
+/// What a lookup needs of a rule, packed so the rules at a port sit close
+/// together in memory (the full [`Rule`] is only read for source ports).
+#[derive(Debug, Clone, Copy)]
+struct Compact {
+    source: RoleRef,
+    destination: RoleRef,
+    either_side_opens: bool,
+    broadcast: bool,
+    any_source_port: bool,
+    /// Range into `Matcher::groups`; empty for a rule that is not multicast.
+    groups: (u32, u32),
+}
+
 /// A rule set compiled for lookups. It owns a copy of the rule set, so it can
 /// be shared across threads for as long as needed.
 #[derive(Debug, Clone)]
@@ -306,15 +321,36 @@ pub struct Matcher {
     rules: RuleSet,
     tcp: PortIndex,
     udp: PortIndex,
+    compact: Vec<Compact>,
+    groups: Vec<Group>,
 }
 
 impl Matcher {
     /// Compiles `rules` (cost: linear in the rules' port ranges, plus 256 KiB).
     pub fn new(rules: &RuleSet) -> Matcher {
+        let mut groups = Vec::new();
+        let compact = rules
+            .rules()
+            .iter()
+            .map(|r| {
+                let start = groups.len() as u32;
+                groups.extend_from_slice(&r.multicast_groups);
+                Compact {
+                    source: r.source_ref,
+                    destination: r.destination_ref,
+                    either_side_opens: r.direction == Direction::Both,
+                    broadcast: r.broadcast,
+                    any_source_port: r.source_ports == PortSpec::Any,
+                    groups: (start, groups.len() as u32),
+                }
+            })
+            .collect();
         Matcher {
             tcp: PortIndex::build(rules.rules(), Transport::Tcp),
             udp: PortIndex::build(rules.rules(), Transport::Udp),
             rules: rules.clone(),
+            compact,
+            groups,
         }
     }
 
@@ -357,7 +393,7 @@ impl Matcher {
         for &i in self.index(q.transport).rules_at(q.destination_port) {
             let index = i as usize;
             let rule = &all[index];
-            match evaluate(rule, q) {
+            match self.evaluate(index, q) {
                 Ok(orientation) => out.matches.push(Candidate {
                     rule,
                     index,
@@ -440,65 +476,69 @@ impl Matcher {
     }
 }
 
-/// Checks one rule (already known to cover the transport and port) against the query.
-#[inline]
-fn evaluate(rule: &Rule, q: &Query<'_>) -> Result<Orientation, Mismatch> {
-    let either = rule.direction == Direction::Both;
-    // 1. Destination kind.
-    let group_like = match q.destination {
-        Destination::Multicast(g) => {
-            if !rule.is_multicast() {
-                return Err(Mismatch::DestinationKind);
+impl Matcher {
+    /// Checks one rule (already known to cover the transport and port) against the query.
+    #[inline]
+    fn evaluate(&self, index: usize, q: &Query<'_>) -> Result<Orientation, Mismatch> {
+        let c = &self.compact[index];
+        let groups = &self.groups[c.groups.0 as usize..c.groups.1 as usize];
+        let multicast = !groups.is_empty();
+        // 1. Destination kind.
+        let group_like = match q.destination {
+            Destination::Multicast(g) => {
+                if !multicast {
+                    return Err(Mismatch::DestinationKind);
+                }
+                if !groups.iter().any(|x| x.contains(g)) {
+                    return Err(Mismatch::UnlistedGroup);
+                }
+                true
             }
-            if !rule.multicast_groups.iter().any(|x| x.contains(g)) {
-                return Err(Mismatch::UnlistedGroup);
+            Destination::Broadcast => {
+                if !c.broadcast {
+                    return Err(Mismatch::DestinationKind);
+                }
+                true
             }
-            true
-        }
-        Destination::Broadcast => {
-            if !rule.broadcast {
-                return Err(Mismatch::DestinationKind);
+            // A broadcast rule also covers unicast: the same services renew,
+            // answer or probe by unicast (DHCP renewals, directed discovery).
+            Destination::Unicast => {
+                if multicast {
+                    return Err(Mismatch::DestinationKind);
+                }
+                false
             }
-            true
-        }
-        // A broadcast rule also covers unicast: the same services renew,
-        // answer or probe by unicast (DHCP renewals, directed discovery).
-        Destination::Unicast => {
-            if rule.is_multicast() {
-                return Err(Mismatch::DestinationKind);
+        };
+        // 2. Roles and direction.
+        let orientation = if group_like {
+            if q.source_roles.has(c.source) {
+                Orientation::AsWritten
+            } else if c.either_side_opens && q.source_roles.has(c.destination) {
+                Orientation::Reversed
+            } else {
+                return Err(Mismatch::Roles);
             }
-            false
-        }
-    };
-    // 2. Roles and direction.
-    let orientation = if group_like {
-        if q.source_roles.has(rule.source_ref) {
-            Orientation::AsWritten
-        } else if either && q.source_roles.has(rule.destination_ref) {
-            Orientation::Reversed
         } else {
-            return Err(Mismatch::Roles);
+            let forward = q.source_roles.has(c.source) && q.destination_roles.has(c.destination);
+            let reverse = q.source_roles.has(c.destination) && q.destination_roles.has(c.source);
+            if forward {
+                Orientation::AsWritten
+            } else if reverse && c.either_side_opens {
+                Orientation::Reversed
+            } else if reverse {
+                return Err(Mismatch::WrongDirection);
+            } else {
+                return Err(Mismatch::Roles);
+            }
+        };
+        // 3. Source port (only meaningful for the side the rule describes).
+        if let (Some(sp), Orientation::AsWritten, false) =
+            (q.source_port, orientation, c.any_source_port)
+        {
+            if !self.rules.rules()[index].source_ports.contains(sp) {
+                return Err(Mismatch::SourcePort);
+            }
         }
-    } else {
-        let forward =
-            q.source_roles.has(rule.source_ref) && q.destination_roles.has(rule.destination_ref);
-        let reverse =
-            q.source_roles.has(rule.destination_ref) && q.destination_roles.has(rule.source_ref);
-        if forward {
-            Orientation::AsWritten
-        } else if reverse && either {
-            Orientation::Reversed
-        } else if reverse {
-            return Err(Mismatch::WrongDirection);
-        } else {
-            return Err(Mismatch::Roles);
-        }
-    };
-    // 3. Source port (only meaningful for the side the rule describes).
-    if let (Some(sp), Orientation::AsWritten) = (q.source_port, orientation) {
-        if !rule.source_ports.contains(sp) {
-            return Err(Mismatch::SourcePort);
-        }
+        Ok(orientation)
     }
-    Ok(orientation)
 }
