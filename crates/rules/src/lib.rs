@@ -63,6 +63,8 @@
 //! # Ok::<(), portmatrix_rules::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod error;
 pub mod export;
 mod groups;
@@ -86,4 +88,3 @@ pub use model::{
 };
 pub use ports::{NamedRange, PortItem, PortRange, PortSpec, SpecError};
 pub use site::{Address, Device, Resolution, Site};
-pub use suggest::closest as similar;

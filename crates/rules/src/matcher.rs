@@ -193,6 +193,15 @@ impl Lookup<'_> {
         self.near.iter().any(|n| n.reason == reason)
     }
 
+    /// Sorts the matches so the most specific rules come first: fewest
+    /// destination ports, then rule-set order. Without an inventory, rules
+    /// documenting "any port" or a whole ephemeral range match nearly every
+    /// flow; this puts a rule naming the exact port ahead of them.
+    pub fn sort_by_specificity(&mut self) {
+        self.matches
+            .sort_by_key(|c| (c.rule.destination_ports.port_count(), c.index));
+    }
+
     /// Empties both lists, keeping their memory.
     pub fn clear(&mut self) {
         self.matches.clear();

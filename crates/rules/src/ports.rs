@@ -175,6 +175,15 @@ impl PortSpec {
         }
     }
 
+    /// How many ports the spec covers (65536 for `any`). Validated specs
+    /// have no overlaps, so this is the sum of the ranges' sizes.
+    pub fn port_count(&self) -> u32 {
+        self.ranges()
+            .iter()
+            .map(|r| u32::from(r.high) - u32::from(r.low) + 1)
+            .sum()
+    }
+
     /// How far `port` is from the nearest port of the spec (0 if it is one).
     pub fn distance(&self, port: u16) -> u16 {
         self.ranges()
@@ -471,6 +480,22 @@ mod tests {
         assert_eq!(s.distance(2005), 5);
         assert_eq!(s.distance(1500), 0);
         assert!(PortSpec::Any.contains(0) && PortSpec::Any.contains(65535));
+    }
+
+    #[test]
+    fn port_count_sums_the_ranges() {
+        assert_eq!(PortSpec::Any.port_count(), 65536);
+        assert_eq!(PortSpec::parse("80").unwrap().port_count(), 1);
+        assert_eq!(
+            PortSpec::parse("3336;3338;16384-16984")
+                .unwrap()
+                .port_count(),
+            603
+        );
+        assert_eq!(
+            PortSpec::parse("ephemeral-linux").unwrap().port_count(),
+            28233
+        );
     }
 
     #[test]

@@ -468,3 +468,42 @@ fn the_built_in_rules_compile() {
         }
     }
 }
+
+#[test]
+fn specific_rules_sort_first() {
+    // 16400/udp: only the codec media range (100 ports) in the test rules; add
+    // a rule for "any" port to see the order change.
+    let extra = r#"[document]
+file = "wide.txt"
+vendor = "Wide"
+title = "Wide"
+
+[[rule]]
+id = "wide.any"
+product = "Wide"
+section = "S"
+source_role = "any"
+destination_role = "any"
+destination_ports = "any"
+transport = "udp"
+direction = "both"
+service = "anything"
+requirement = "optional"
+quote = "any port"
+"#;
+    let mut sources: Vec<(std::path::PathBuf, String)> = ["acme.toml", "globex.toml"]
+        .iter()
+        .map(|f| {
+            let p = fixture(&format!("rules/valid/{f}"));
+            let t = std::fs::read_to_string(&p).unwrap();
+            (p, t)
+        })
+        .collect();
+    sources.insert(0, ("wide.toml".into(), extra.to_string()));
+    let rules = portmatrix_rules::RuleSet::from_sources(sources).unwrap();
+    let m = Matcher::new(&rules);
+    let mut l = m.lookup(&Query::new(UDP, 16400));
+    assert_eq!(ids(&l), ["wide.any", "acme.codec.media"]);
+    l.sort_by_specificity();
+    assert_eq!(ids(&l), ["acme.codec.media", "wide.any"]);
+}
