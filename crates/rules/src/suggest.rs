@@ -32,12 +32,26 @@ pub fn closest<'a>(
             let longest = wanted.chars().count().max(c.chars().count());
             let close = d <= (longest / 3).max(2);
             let contains = !wanted.is_empty() && (c.contains(wanted) || wanted.contains(c));
-            (close || contains).then_some((d, c))
+            (close || contains || has_all_words(c, wanted)).then_some((d, c))
         })
         .collect();
     scored.sort();
     scored.dedup();
     scored.into_iter().take(limit).map(|(_, c)| c).collect()
+}
+
+/// Whether every `.`/`-`/`_`-separated word of `wanted` is a word of `candidate`
+/// (`igloo.dante.ptp` finds `igloo.dante-audio.ptp.event`).
+fn has_all_words(candidate: &str, wanted: &str) -> bool {
+    let split = |s: &str| -> Vec<String> {
+        s.split(['.', '-', '_'])
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let words = split(candidate);
+    let want = split(wanted);
+    !want.is_empty() && want.iter().all(|w| words.contains(w))
 }
 
 /// ` (did you mean `x`?)` for the closest candidate, or an empty string.
@@ -65,6 +79,11 @@ mod tests {
         assert_eq!(closest("sorce_role", keys, 3), vec!["source_role"]);
         assert_eq!(closest("destination", keys, 3), vec!["destination_role"]);
         assert!(closest("zzzzzz", keys, 3).is_empty());
+        let ids = ["igloo.dante-audio.ptp.event", "igloo.dante-audio.sap"];
+        assert_eq!(
+            closest("igloo.dante.ptp", ids, 3),
+            vec!["igloo.dante-audio.ptp.event"]
+        );
         assert_eq!(did_you_mean("qoute", keys), " (did you mean `quote`?)");
     }
 }
