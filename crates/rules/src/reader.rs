@@ -200,10 +200,12 @@ where
                     .map(|(k, v)| (k.get_ref().to_string(), v.span(), type_name(v.get_ref())));
                 match culprit {
                     Some((name, vspan, found)) => {
-                        let expected = e
-                            .message()
-                            .rsplit_once("expected ")
-                            .map(|(_, x)| x.trim_end_matches('.').to_string());
+                        let expected = e.message().rsplit_once("expected ").map(|(_, x)| {
+                            // serde's data-model words, in TOML's words.
+                            x.trim_end_matches('.')
+                                .replace("a sequence", "an array")
+                                .replace("a map", "a table")
+                        });
                         let reason = match expected {
                             Some(x) => format!("`{name}` must be {x}, found {found}"),
                             None => format!("`{name}`: {}", e.message()),

@@ -169,6 +169,17 @@ fn every_fixture_in_the_invalid_dir_is_a_case() {
 }
 
 #[test]
+fn wrong_type_message_uses_toml_words() {
+    let e = Site::load(&fixture("site/invalid/wrong-type.toml"), &test_rules()).unwrap_err();
+    assert!(
+        e.diagnostics()[0]
+            .reason
+            .contains("`roles` must be an array, found a string"),
+        "{e}"
+    );
+}
+
+#[test]
 fn host_bits_message_names_the_subnet() {
     let e = Site::load(&fixture("site/invalid/host-bits-set.toml"), &test_rules()).unwrap_err();
     assert!(e.diagnostics()[0].reason.contains("10.0.0.0/24"), "{e}");
