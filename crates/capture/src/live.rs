@@ -121,6 +121,8 @@ pub struct LiveCapture {
     link_type: LinkType,
     snaplen: u32,
     delivered: u64,
+    /// How long `next_record` sleeps when nothing is queued.
+    idle_wait_ms: u32,
 }
 
 impl fmt::Debug for LiveCapture {
@@ -172,6 +174,13 @@ impl LiveCapture {
                 )))
             })?;
         }
+        // Non-blocking reads: on Linux a blocking read with immediate mode
+        // (or TPACKET_V3 with an empty ring) can wait forever on a silent
+        // interface, so the read timeout would never bound a wait. The
+        // caller's loop gets `Ok(None)` instead and can refresh or stop.
+        let cap = cap
+            .setnonblock()
+            .map_err(|e| err(LiveErrorKind::Other(message(e))))?;
         let link_type = dlt_to_linktype(cap.get_datalink().0);
         Ok(LiveCapture {
             cap,
@@ -179,6 +188,7 @@ impl LiveCapture {
             link_type,
             snaplen,
             delivered: 0,
+            idle_wait_ms: options.timeout_ms.clamp(1, 10),
         })
     }
 
@@ -207,7 +217,14 @@ impl LiveCapture {
                     data: p.data,
                 }))
             }
-            Err(pcap::Error::TimeoutExpired) | Err(pcap::Error::NoMorePackets) => Ok(None),
+            Err(pcap::Error::TimeoutExpired) | Err(pcap::Error::NoMorePackets) => {
+                // Nothing queued: wait a little (bounded by the read timeout)
+                // so an idle loop does not spin a core.
+                std::thread::sleep(std::time::Duration::from_millis(u64::from(
+                    self.idle_wait_ms,
+                )));
+                Ok(None)
+            }
             Err(e) => Err(LiveError {
                 interface: self.interface.clone(),
                 kind: classify_read(e),

@@ -1,9 +1,155 @@
-//! `portmatrix live`.
+//! `portmatrix live IFACE`: capture, show the summary refreshed on a
+//! terminal, and print the final one on Ctrl-C or at the end of `--duration`.
 
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use crate::args::LiveArgs;
+use anyhow::Context;
+use portmatrix_capture::live::{LiveCapture, LiveOptions};
+use portmatrix_capture::PcapngWriter;
+use portmatrix_engine::{
+    Analysis, InputSummary, InterfaceSummary, LiveCounters, Options, SourceInfo,
+};
 
-pub fn run(_args: LiveArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("live is being wired up")
+use crate::args::{LiveArgs, OutputFormat};
+
+pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
+    let options = LiveOptions {
+        snaplen: args.snaplen,
+        filter: args.filter.clone(),
+        // Deliver packets as they arrive: the read timeout then bounds every
+        // wait, so the display refreshes and Ctrl-C / --duration end the
+        // capture even on a silent interface.
+        immediate: true,
+        ..LiveOptions::default()
+    };
+    let mut cap = match LiveCapture::open(&args.interface, &options) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("portmatrix: live: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let mut writer = match &args.write {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let mut w = PcapngWriter::new(std::io::BufWriter::new(file))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            w.add_interface(cap.link_type(), cap.snaplen(), Some(&args.interface))?;
+            Some(w)
+        }
+        None => None,
+    };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        // A second Ctrl-C while we are finishing still ends the process.
+        let _ = ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
+
+    let label = format!("live:{}", args.interface);
+    let mut analysis = Analysis::new(&label, Options::default());
+    let started = Instant::now();
+    let deadline = args
+        .duration
+        .map(|s| started + Duration::from_secs_f64(s.max(0.0)));
+    let refresh = Duration::from_secs_f64(args.refresh.max(0.2));
+    let terminal = std::io::stdout().is_terminal() && args.format == OutputFormat::Text;
+    let mut last_refresh = Instant::now();
+    let mut index = 0u64;
+    let mut failure = None;
+
+    while !stop.load(Ordering::SeqCst) && deadline.is_none_or(|d| Instant::now() < d) {
+        match cap.next_record() {
+            Ok(Some(record)) => {
+                index += 1;
+                let mut record = record;
+                record.index = index;
+                analysis.observe(&record);
+                if let Some(w) = writer.as_mut() {
+                    w.write_record(0, &record)?;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+        if terminal && last_refresh.elapsed() >= refresh {
+            last_refresh = Instant::now();
+            let snapshot = snapshot_outcome(&analysis, &mut cap, &args);
+            let mut out = std::io::stdout().lock();
+            // Clear the screen and home the cursor before each refresh.
+            out.write_all(b"\x1b[H\x1b[2J")?;
+            portmatrix_report::text::write_report(&mut out, &[snapshot])?;
+            writeln!(
+                out,
+                "\n  capturing for {:.0} s; Ctrl-C ends",
+                started.elapsed().as_secs_f64()
+            )?;
+            out.flush()?;
+        }
+    }
+
+    let counters = cap.stats().ok().map(|s| LiveCounters {
+        received: u64::from(s.received),
+        dropped: u64::from(s.dropped),
+        if_dropped: u64::from(s.if_dropped),
+    });
+    if let Some(w) = writer.as_mut() {
+        w.flush()?;
+    }
+    let outcome = analysis.finish_source(source_info(&cap, &args, counters));
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        OutputFormat::Json => portmatrix_report::json::write_report(&mut out, &[outcome.summary])?,
+        OutputFormat::Text => portmatrix_report::text::write_report(&mut out, &[outcome.summary])?,
+    }
+    out.flush()?;
+    if let Some(e) = failure {
+        eprintln!("portmatrix: live: {e}");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The summary so far, without ending the pass.
+fn snapshot_outcome(analysis: &Analysis, cap: &mut LiveCapture, args: &LiveArgs) -> InputSummary {
+    let counters = cap.stats().ok().map(|s| LiveCounters {
+        received: u64::from(s.received),
+        dropped: u64::from(s.dropped),
+        if_dropped: u64::from(s.if_dropped),
+    });
+    analysis.summary_snapshot(source_info(cap, args, counters))
+}
+
+fn source_info(cap: &LiveCapture, args: &LiveArgs, live: Option<LiveCounters>) -> SourceInfo {
+    SourceInfo {
+        format: "live".to_string(),
+        variant: format!("live capture on {}", args.interface),
+        compressed: false,
+        interfaces: vec![InterfaceSummary {
+            id: 0,
+            section: 0,
+            link_type: cap.link_type().to_string(),
+            link_type_code: cap.link_type().0,
+            snaplen: cap.snaplen(),
+            name: Some(args.interface.clone()),
+            packets: 0,
+            dropped: live.map(|l| l.if_dropped),
+        }],
+        skipped_bytes: 0,
+        unknown_blocks: 0,
+        live,
+    }
 }

@@ -28,7 +28,13 @@ pub fn manifest(dir: &std::path::Path) -> Vec<std::collections::HashMap<String, 
         .collect();
     lines
         .filter(|l| !l.trim().is_empty())
-        .map(|l| header.iter().cloned().zip(l.split('\t').map(str::to_string)).collect())
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split('\t').map(str::to_string))
+                .collect()
+        })
         .collect()
 }
 

@@ -13,7 +13,9 @@ pub mod flow;
 pub mod summary;
 pub mod time;
 
-pub use summary::{ErrorEntry, InputSummary, InterfaceSummary, Protocols};
+pub use summary::{
+    ErrorEntry, InputSummary, InterfaceSummary, LiveCounters, Protocols, SourceInfo,
+};
 
 use std::io::Read;
 
@@ -110,6 +112,16 @@ impl Analysis {
     /// Ends the pass: folds in what the reader knows about formats,
     /// interfaces and skipped data, and collects the flows of every shard.
     pub fn finish<R: Read>(self, reader: &CaptureReader<R>) -> Outcome {
+        self.finish_source(SourceInfo::of_reader(reader))
+    }
+
+    /// The input summary so far, leaving the pass running (live refreshes).
+    pub fn summary_snapshot(&self, source: SourceInfo) -> InputSummary {
+        self.summary.clone().finish(Some(source))
+    }
+
+    /// Ends the pass over a source described by `source` (a live capture).
+    pub fn finish_source(self, source: SourceInfo) -> Outcome {
         let mut flows = Vec::new();
         let mut evictions = 0;
         for shard in self.shards {
@@ -119,7 +131,7 @@ impl Analysis {
         }
         flows.sort_by_key(|f| (f.first_ts_ns, f.id));
         Outcome {
-            summary: self.summary.finish(reader),
+            summary: self.summary.finish(Some(source)),
             flows,
             evictions,
         }

@@ -57,6 +57,62 @@ pub struct InputSummary {
     pub skipped_bytes: u64,
     /// Blocks of unknown or custom types that were skipped.
     pub unknown_blocks: u64,
+    /// The kernel's counters of a live capture.
+    pub live: Option<LiveCounters>,
+}
+
+/// What the kernel counted during a live capture (libpcap `pcap_stats`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LiveCounters {
+    pub received: u64,
+    /// Dropped because the capture buffer was full (the reader was too slow).
+    pub dropped: u64,
+    /// Dropped by the interface or its driver.
+    pub if_dropped: u64,
+}
+
+/// What the source of the packets says about itself.
+#[derive(Debug, Clone)]
+pub struct SourceInfo {
+    pub format: String,
+    pub variant: String,
+    pub compressed: bool,
+    pub interfaces: Vec<InterfaceSummary>,
+    pub skipped_bytes: u64,
+    pub unknown_blocks: u64,
+    pub live: Option<LiveCounters>,
+}
+
+impl SourceInfo {
+    /// Format, interfaces and skipped data as a capture file reader saw them.
+    pub fn of_reader<R: Read>(reader: &CaptureReader<R>) -> SourceInfo {
+        let format = reader.format();
+        let stats = reader.stats();
+        let interfaces = reader
+            .interfaces()
+            .iter()
+            .enumerate()
+            .map(|(i, ifc)| InterfaceSummary {
+                id: i as u32,
+                section: ifc.section,
+                link_type: ifc.link_type.to_string(),
+                link_type_code: ifc.link_type.0,
+                snaplen: ifc.snaplen,
+                name: ifc.name.clone(),
+                packets: ifc.packets,
+                dropped: ifc.if_drop,
+            })
+            .collect();
+        SourceInfo {
+            format: format.name().to_string(),
+            variant: format.to_string(),
+            compressed: format.compressed(),
+            interfaces,
+            skipped_bytes: stats.skipped_bytes,
+            unknown_blocks: stats.unknown_blocks,
+            live: None,
+        }
+    }
 }
 
 /// Per-interface counters.
@@ -94,7 +150,7 @@ pub struct ErrorEntry {
 
 /// A tiny counter keyed by static names: a handful of keys, scanned
 /// linearly, so the per-packet path neither hashes nor allocates.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct NameCounts(Vec<(&'static str, u64)>);
 
 impl NameCounts {
@@ -119,7 +175,7 @@ impl NameCounts {
 }
 
 /// Builds an [`InputSummary`] packet by packet.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Accumulator {
     path: String,
     packets: u64,
@@ -197,45 +253,35 @@ impl Accumulator {
         });
     }
 
-    pub(crate) fn finish<R: Read>(self, reader: &CaptureReader<R>) -> InputSummary {
-        let format = reader.format();
-        let stats = reader.stats();
+    /// The summary; `source` is `None` when the input could not be opened.
+    pub(crate) fn finish(self, mut source: Option<SourceInfo>) -> InputSummary {
+        // A live capture has one interface, and every packet came from it.
+        if let Some(src) = source.as_mut().filter(|s| s.live.is_some()) {
+            if let [only] = src.interfaces.as_mut_slice() {
+                only.packets = self.packets;
+            }
+        }
         let mut link_types: Vec<String> = Vec::new();
-        let interfaces: Vec<InterfaceSummary> = reader
-            .interfaces()
-            .iter()
-            .enumerate()
-            .map(|(i, ifc)| {
-                let name = ifc.link_type.to_string();
-                if !link_types.contains(&name) {
-                    link_types.push(name.clone());
+        if let Some(src) = &source {
+            for ifc in &src.interfaces {
+                if !link_types.contains(&ifc.link_type) {
+                    link_types.push(ifc.link_type.clone());
                 }
-                InterfaceSummary {
-                    id: i as u32,
-                    section: ifc.section,
-                    link_type: name,
-                    link_type_code: ifc.link_type.0,
-                    snaplen: ifc.snaplen,
-                    name: ifc.name.clone(),
-                    packets: ifc.packets,
-                    dropped: ifc.if_drop,
-                }
-            })
-            .collect();
+            }
+        }
         InputSummary {
             path: self.path,
-            format: Some(format.name().to_string()),
-            variant: Some(format.to_string()),
-            compressed: format.compressed(),
+            format: source.as_ref().map(|s| s.format.clone()),
+            variant: source.as_ref().map(|s| s.variant.clone()),
+            compressed: source.as_ref().is_some_and(|s| s.compressed),
             link_types,
-            interfaces,
+            first_ts: self.first_ts_ns.map(rfc3339_ns),
+            last_ts: self.last_ts_ns.map(rfc3339_ns),
             packets: self.packets,
             bytes: self.bytes,
             orig_bytes: self.orig_bytes,
             first_ts_ns: self.first_ts_ns,
             last_ts_ns: self.last_ts_ns,
-            first_ts: self.first_ts_ns.map(rfc3339_ns),
-            last_ts: self.last_ts_ns.map(rfc3339_ns),
             protocols: Protocols {
                 l3: self.l3.into_map(),
                 l4: self.l4.into_map(),
@@ -246,8 +292,10 @@ impl Accumulator {
             truncated_ip: self.truncated_ip,
             malformed: self.malformed.into_map(),
             errors: self.errors,
-            skipped_bytes: stats.skipped_bytes,
-            unknown_blocks: stats.unknown_blocks,
+            skipped_bytes: source.as_ref().map_or(0, |s| s.skipped_bytes),
+            unknown_blocks: source.as_ref().map_or(0, |s| s.unknown_blocks),
+            live: source.as_ref().and_then(|s| s.live),
+            interfaces: source.map(|s| s.interfaces).unwrap_or_default(),
         }
     }
 }
@@ -257,29 +305,6 @@ impl InputSummary {
     pub fn unreadable(path: &str, err: &portmatrix_capture::Error) -> Self {
         let mut acc = Accumulator::new(path);
         acc.read_error(err);
-        InputSummary {
-            path: acc.path,
-            format: None,
-            variant: None,
-            compressed: false,
-            link_types: Vec::new(),
-            interfaces: Vec::new(),
-            packets: 0,
-            bytes: 0,
-            orig_bytes: 0,
-            first_ts_ns: None,
-            last_ts_ns: None,
-            first_ts: None,
-            last_ts: None,
-            protocols: Protocols::default(),
-            vlan_tagged: 0,
-            vlans: BTreeMap::new(),
-            snapped: 0,
-            truncated_ip: 0,
-            malformed: BTreeMap::new(),
-            errors: acc.errors,
-            skipped_bytes: 0,
-            unknown_blocks: 0,
-        }
+        acc.finish(None)
     }
 }

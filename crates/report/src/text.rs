@@ -103,6 +103,13 @@ fn render_input(s: &mut String, input: &InputSummary) {
             input.skipped_bytes
         );
     }
+    if let Some(live) = &input.live {
+        let _ = writeln!(
+            s,
+            "  kernel       {} received, {} dropped (buffer full), {} dropped by the interface",
+            live.received, live.dropped, live.if_dropped
+        );
+    }
     for e in &input.errors {
         let record = e
             .record
