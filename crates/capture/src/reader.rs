@@ -2143,7 +2143,7 @@ mod robustness {
                     records += 1;
                     assert_eq!(rec.index, records);
                     assert!(rec.data.len() <= MAX_CAPLEN as usize);
-                    assert!(last_offset.map_or(true, |o| rec.file_offset > o));
+                    assert!(last_offset.is_none_or(|o| rec.file_offset > o));
                     last_offset = Some(rec.file_offset);
                 }
                 Err(e) => {

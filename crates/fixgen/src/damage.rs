@@ -99,6 +99,8 @@ fn truncated_record_header() -> Fixture {
     w.raw(&h[..10]);
     let (bytes, mut ledger) = w.finish();
     fatal_at(&mut ledger, at);
+    // Read but not delivered: the partial header.
+    ledger.skipped_bytes = (bytes.len() as u64) - at;
     described(
         fixture(
             "truncated-record-header.pcap",
@@ -122,6 +124,8 @@ fn truncated_record_data() -> Fixture {
     w.raw(&cut.bytes[..30]);
     let (bytes, mut ledger) = w.finish();
     fatal_at(&mut ledger, at);
+    // Read but not delivered: the header and the 30 data octets.
+    ledger.skipped_bytes = (bytes.len() as u64) - at;
     described(
         fixture(
             "truncated-record-data.pcap",
@@ -424,6 +428,8 @@ fn pcapng_damage() -> Vec<Fixture> {
         record: Some(record),
         fatal: None,
     });
+    // The whole block is read and dropped.
+    ledger.skipped_bytes = (bytes.len() as u64) - at;
     v.push(described(
         fixture(
             "interface-id-without-idb.pcapng",

@@ -84,8 +84,10 @@ from running the parser. A key is present only when the construction fixes its v
   (damaged headers), `malformed` when a record was cut short by the snaplen,
   the timestamps when a block has none (SPB), `bytes` where readers legitimately
   differ (caplen above snaplen);
-- `skipped_bytes` counts only bytes a pcapng resynchronisation skipped: 0 for every
-  intact file and for damage that needs no resynchronisation.
+- `skipped_bytes` counts bytes the reader consumed without delivering them as packets
+  or parsing them as blocks: a resynchronisation gap, a dropped damaged block, a partial
+  record at the end of the file. Bytes after a fatal error are never read, so they are
+  not counted (the error's offset says where reading stopped): 0 for every intact file.
 
 The **basic set**, used by many files below, is 22 packets between 192.0.2.10 and
 192.0.2.20 (and 2001:db8::10/::20), 125 ms apart: ARP request and reply; TCP

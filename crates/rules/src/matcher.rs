@@ -442,7 +442,7 @@ impl Matcher {
             .rules()
             .iter()
             .enumerate()
-            .filter(|(_, r)| transport.map_or(true, |t| r.transport.contains(t)) && filter(r))
+            .filter(|(_, r)| transport.is_none_or(|t| r.transport.contains(t)) && filter(r))
             .map(|(index, rule)| Nearest {
                 rule,
                 index,
