@@ -10,6 +10,7 @@
 pub mod key;
 pub mod tcp;
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -245,25 +246,26 @@ impl FlowTable {
             }
         };
 
-        // An idle flow, or a TCP connection re-opened after it ended, starts afresh.
-        if let Some(flow) = self.live.get(&key) {
-            let idle = ts_ns.saturating_sub(flow.last_ts_ns) > flow.timeout(&self.cfg);
-            let reopened = tcp_seg.is_some_and(|seg| reopens(flow, flow.orig == s, seg));
-            if idle || reopened {
-                if let Some(old) = self.live.remove(&key) {
-                    self.finished.push(old);
+        // One hash probe per packet: the entry is found (or made) once.
+        if self.live.len() >= self.cfg.max_flows && !self.live.contains_key(&key) {
+            self.evict();
+        }
+        let flow = match self.live.entry(key) {
+            Entry::Occupied(e) => {
+                let flow = e.into_mut();
+                // An idle flow, or a TCP connection re-opened after it ended,
+                // starts afresh; the old one is finished.
+                let idle = ts_ns.saturating_sub(flow.last_ts_ns) > flow.timeout(&self.cfg);
+                let reopened = tcp_seg.is_some_and(|seg| reopens(flow, flow.orig == s, seg));
+                if idle || reopened {
+                    let fresh = new_flow(index, ts_ns, key, s, d, tcp_seg, facts, services);
+                    self.finished.push(std::mem::replace(flow, fresh));
                 }
+                flow
             }
-        }
-        if !self.live.contains_key(&key) {
-            if self.live.len() >= self.cfg.max_flows {
-                self.evict();
+            Entry::Vacant(e) => {
+                e.insert(new_flow(index, ts_ns, key, s, d, tcp_seg, facts, services))
             }
-            let flow = new_flow(index, ts_ns, key, s, d, tcp_seg, facts, services);
-            self.live.insert(key, flow);
-        }
-        let Some(flow) = self.live.get_mut(&key) else {
-            return;
         };
         let dir = usize::from(flow.orig != s);
         flow.last_ts_ns = flow.last_ts_ns.max(ts_ns);
