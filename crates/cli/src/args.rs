@@ -42,6 +42,15 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Directory of rule files replacing the built-in rules
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Site inventory (site.toml): enables roles, direction and missing flows
+    #[arg(long)]
+    pub site: Option<PathBuf>,
+    /// Most live flows kept at once; beyond it the least recently seen are evicted (and reported)
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_flows: usize,
 }
 
 #[cfg(feature = "live")]
@@ -68,6 +77,12 @@ pub struct LiveArgs {
     /// Seconds between refreshes of the summary on a terminal
     #[arg(long, default_value_t = 2.0)]
     pub refresh: f64,
+    /// Directory of rule files replacing the built-in rules
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Site inventory (site.toml): enables roles, direction and missing flows
+    #[arg(long)]
+    pub site: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

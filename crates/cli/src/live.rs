@@ -17,6 +17,11 @@ use portmatrix_engine::{
 use crate::args::{LiveArgs, OutputFormat};
 
 pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
+    let Some((matcher, site)) =
+        crate::check::load_rules_and_site(args.rules.as_deref(), args.site.as_deref())?
+    else {
+        return Ok(ExitCode::from(2));
+    };
     let options = LiveOptions {
         snaplen: args.snaplen,
         filter: args.filter.clone(),
@@ -57,7 +62,11 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
     }
 
     let label = format!("live:{}", args.interface);
-    let mut analysis = Analysis::new(&label, Options::default());
+    let options = Options {
+        services: Box::new(portmatrix_engine::PortSet::from_rules(matcher.rule_set())),
+        ..Options::default()
+    };
+    let mut analysis = Analysis::new(&label, options);
     let started = Instant::now();
     let deadline = args
         .duration
@@ -91,7 +100,7 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
             let mut out = std::io::stdout().lock();
             // Clear the screen and home the cursor before each refresh.
             out.write_all(b"\x1b[H\x1b[2J")?;
-            portmatrix_report::text::write_report(&mut out, &[snapshot])?;
+            portmatrix_report::text::write_summaries(&mut out, &[snapshot])?;
             writeln!(
                 out,
                 "\n  capturing for {:.0} s; Ctrl-C ends",
@@ -109,18 +118,21 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
     if let Some(w) = writer.as_mut() {
         w.flush()?;
     }
-    let outcome = analysis.finish_source(source_info(&cap, &args, counters));
+    let report = analysis
+        .finish_source(source_info(&cap, &args, counters))
+        .report(&matcher, site.as_ref());
+    let findings = report.summary.has_findings();
     let mut out = std::io::stdout().lock();
     match args.format {
-        OutputFormat::Json => portmatrix_report::json::write_report(&mut out, &[outcome.summary])?,
-        OutputFormat::Text => portmatrix_report::text::write_report(&mut out, &[outcome.summary])?,
+        OutputFormat::Json => portmatrix_report::json::write_report(&mut out, &[report])?,
+        OutputFormat::Text => portmatrix_report::text::write_report(&mut out, &[report])?,
     }
     out.flush()?;
     if let Some(e) = failure {
         eprintln!("portmatrix: live: {e}");
         return Ok(ExitCode::from(2));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(u8::from(findings)))
 }
 
 /// The summary so far, without ending the pass.

@@ -39,7 +39,7 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, portmatrix_rules::Error
     }
 }
 
-fn print_problems(err: &mut dyn Write, problems: &[Diagnostic]) -> io::Result<()> {
+pub fn print_problems(err: &mut dyn Write, problems: &[Diagnostic]) -> io::Result<()> {
     for d in problems {
         writeln!(err, "{d}")?;
     }
@@ -63,7 +63,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Loads the rules for list/show/export/site, printing the problems on failure.
-fn rules_or_report(dir: Option<&Path>, err: &mut dyn Write) -> io::Result<Option<RuleSet>> {
+pub fn rules_or_report(dir: Option<&Path>, err: &mut dyn Write) -> io::Result<Option<RuleSet>> {
     match load_rules(dir) {
         Ok(r) => Ok(Some(r)),
         Err(e) => {

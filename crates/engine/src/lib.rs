@@ -9,7 +9,9 @@
 //! that call.
 #![forbid(unsafe_code)]
 
+pub mod classify;
 pub mod flow;
+pub mod record;
 pub mod summary;
 pub mod time;
 
@@ -21,7 +23,9 @@ use std::io::Read;
 
 use portmatrix_capture::{CaptureReader, Record};
 
-pub use flow::{Flow, FlowConfig, FlowTable, ServicePorts, WellKnownPorts};
+pub use classify::{BlockedKind, Classification, Classifier, Finding, Missing, Verdict};
+pub use flow::{Flow, FlowConfig, FlowTable, PortSet, ServicePorts, WellKnownPorts};
+pub use record::{FlowRecord, InputReport, VerdictSummary};
 
 /// Settings of one analysis pass.
 pub struct Options {
@@ -55,6 +59,33 @@ pub struct Outcome {
     pub flows: Vec<Flow>,
     /// Flows ended early by the live-flow cap.
     pub evictions: u64,
+}
+
+impl Outcome {
+    /// Classifies every flow against `matcher` (and `site`) and assembles the report.
+    pub fn report(
+        self,
+        matcher: &portmatrix_rules::Matcher,
+        site: Option<&portmatrix_rules::Site>,
+    ) -> InputReport {
+        let classifier = Classifier::new(matcher, site, &self.flows);
+        let classified: Vec<Classification> =
+            self.flows.iter().map(|f| classifier.classify(f)).collect();
+        let pairs: Vec<(&Flow, &Classification)> = self.flows.iter().zip(&classified).collect();
+        let missing = classifier.missing(&pairs);
+        let flows: Vec<FlowRecord> = self
+            .flows
+            .iter()
+            .zip(classified)
+            .map(|(f, c)| FlowRecord::new(f, c))
+            .collect();
+        let summary = VerdictSummary::new(&flows, self.evictions, missing, site.is_some());
+        InputReport {
+            input: self.summary,
+            flows,
+            summary,
+        }
+    }
 }
 
 impl Analysis {

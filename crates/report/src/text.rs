@@ -3,10 +3,28 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use portmatrix_engine::InputSummary;
+use portmatrix_engine::{FlowRecord, InputReport, InputSummary, Verdict};
 
-/// Writes the terminal summary of every input.
-pub fn write_report<W: Write>(out: &mut W, inputs: &[InputSummary]) -> std::io::Result<()> {
+/// Flows listed per verdict section before "… and N more".
+const LISTED: usize = 25;
+
+/// Writes the terminal summary of every input, with its flows' verdicts.
+pub fn write_report<W: Write>(out: &mut W, inputs: &[InputReport]) -> std::io::Result<()> {
+    let mut s = String::new();
+    for (i, r) in inputs.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        render_input(&mut s, &r.input);
+        if r.input.format.is_some() {
+            render_verdicts(&mut s, r);
+        }
+    }
+    out.write_all(s.as_bytes())
+}
+
+/// Writes only the input summaries (live refreshes).
+pub fn write_summaries<W: Write>(out: &mut W, inputs: &[InputSummary]) -> std::io::Result<()> {
     let mut s = String::new();
     for (i, input) in inputs.iter().enumerate() {
         if i > 0 {
@@ -15,6 +33,191 @@ pub fn write_report<W: Write>(out: &mut W, inputs: &[InputSummary]) -> std::io::
         render_input(&mut s, input);
     }
     out.write_all(s.as_bytes())
+}
+
+fn render_verdicts(s: &mut String, r: &InputReport) {
+    let sum = &r.summary;
+    let _ = writeln!(s, "\n  flows        {}", sum.flows);
+    for v in Verdict::ALL {
+        let n = sum.verdicts.get(v.name()).copied().unwrap_or(0);
+        let kinds = if v == Verdict::Blocked && n > 0 {
+            let k: Vec<String> = sum
+                .blocked_kinds
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            format!(" ({})", k.join(", "))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(s, "    {:<16} {n}{kinds}", v.name());
+    }
+    if sum.evictions > 0 {
+        let _ = writeln!(s, "    evicted early    {} (live-flow cap)", sum.evictions);
+    }
+    for v in [
+        Verdict::Blocked,
+        Verdict::Forbidden,
+        Verdict::WrongDirection,
+        Verdict::Undocumented,
+    ] {
+        let mut list: Vec<&FlowRecord> = r.flows.iter().filter(|f| f.verdict == v).collect();
+        if list.is_empty() {
+            continue;
+        }
+        list.sort_by(|a, b| b.packets.cmp(&a.packets).then(a.id.cmp(&b.id)));
+        let _ = writeln!(s, "\n  {} flows (most packets first)", v.name());
+        for f in list.iter().take(LISTED) {
+            render_flow(s, f);
+        }
+        if list.len() > LISTED {
+            let _ = writeln!(
+                s,
+                "    … and {} more (see --format json)",
+                list.len() - LISTED
+            );
+        }
+    }
+    if sum.inventory {
+        render_devices(s, r);
+        if !sum.missing.is_empty() {
+            render_missing(s, &sum.missing);
+        }
+    }
+}
+
+/// Missing mandatory flows, grouped by device pair.
+fn render_missing(s: &mut String, missing: &[portmatrix_engine::Missing]) {
+    use std::collections::BTreeMap;
+    let mut pairs: BTreeMap<(&str, &str), Vec<&portmatrix_engine::Missing>> = BTreeMap::new();
+    for m in missing {
+        pairs
+            .entry((m.source_device.as_str(), m.destination_device.as_str()))
+            .or_default()
+            .push(m);
+    }
+    let _ = writeln!(
+        s,
+        "\n  missing mandatory flows: {} rules between {} device pairs never seen",
+        missing.len(),
+        pairs.len()
+    );
+    for ((a, b), list) in &pairs {
+        let services: Vec<String> = list
+            .iter()
+            .take(6)
+            .map(|m| {
+                format!(
+                    "{} {} ({})",
+                    m.transport,
+                    m.destination_ports,
+                    sanitize(&m.service)
+                )
+            })
+            .collect();
+        let more = if list.len() > 6 {
+            format!(", +{} more", list.len() - 6)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "    {} -> {}: {}{more}",
+            sanitize(a),
+            sanitize(b),
+            services.join(", ")
+        );
+    }
+}
+
+fn endpoint(ip: &str, port: u16, device: &Option<String>) -> String {
+    let host = if ip.contains(':') {
+        format!("[{ip}]")
+    } else {
+        ip.to_string()
+    };
+    match device {
+        Some(d) => format!("{}:{port} ({})", host, sanitize(d)),
+        None => format!("{host}:{port}"),
+    }
+}
+
+fn render_flow(s: &mut String, f: &FlowRecord) {
+    let vlan = f.vlan.map(|v| format!(" vlan {v}")).unwrap_or_default();
+    let state = f.conn_state.map(|c| format!(" {c}")).unwrap_or_default();
+    let kind = f
+        .blocked_kind
+        .map(|k| format!(" [{k}]"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "    {} {} -> {}{vlan}  {} pkts ({}/{}){state} {}{kind}",
+        f.transport,
+        endpoint(&f.src_ip, f.src_port, &f.src_device),
+        endpoint(&f.dst_ip, f.dst_port, &f.dst_device),
+        f.packets,
+        f.packets_fwd,
+        f.packets_rev,
+        sanitize(&f.history),
+    );
+    if !f.rule_ids.is_empty() {
+        let more = if f.rule_ids.len() > 3 {
+            format!(" (+{})", f.rule_ids.len() - 3)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "        rules: {}{more}",
+            f.rule_ids
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    for finding in &f.findings {
+        let _ = writeln!(s, "        {}: {}", finding.kind, sanitize(&finding.detail));
+    }
+    if !f.hints.is_empty() {
+        let _ = writeln!(s, "        nearest rules: {}", f.hints.join(", "));
+    }
+}
+
+fn render_devices(s: &mut String, r: &InputReport) {
+    use std::collections::BTreeMap;
+    // device -> verdict -> flows (as either side)
+    let mut table: BTreeMap<&str, BTreeMap<&'static str, u64>> = BTreeMap::new();
+    for f in &r.flows {
+        for d in [&f.src_device, &f.dst_device].into_iter().flatten() {
+            *table
+                .entry(d.as_str())
+                .or_default()
+                .entry(f.verdict.name())
+                .or_insert(0) += 1;
+        }
+    }
+    if table.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n  per device     documented undocumented blocked forbidden wrong-dir"
+    );
+    for (dev, counts) in &table {
+        let g = |k: &str| counts.get(k).copied().unwrap_or(0);
+        let _ = writeln!(
+            s,
+            "    {:<24} {:>6} {:>12} {:>7} {:>9} {:>9}",
+            sanitize(dev),
+            g("documented"),
+            g("undocumented"),
+            g("blocked"),
+            g("forbidden"),
+            g("wrong-direction")
+        );
+    }
 }
 
 fn render_input(s: &mut String, input: &InputSummary) {

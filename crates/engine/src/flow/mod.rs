@@ -121,6 +121,8 @@ pub struct Flow {
     pub app: Option<&'static str>,
     /// The flow was ended by the live-flow cap rather than by a timeout or the end of input.
     pub evicted: bool,
+    /// Source MAC address seen from each side, same order as `packets`.
+    pub macs: [Option<[u8; 6]>; 2],
 }
 
 /// At most this many ICMP errors are kept per flow (all are counted).
@@ -191,6 +193,69 @@ const REGISTERED: &[u16] = &[
 impl ServicePorts for WellKnownPorts {
     fn is_service(&self, _transport: Transport, port: u16) -> bool {
         port < 1024 || REGISTERED.contains(&port)
+    }
+}
+
+/// The destination ports of a rule set (rules covering at most
+/// [`PortSet::MAX_RULE_PORTS`] ports) plus the well-known ones: a port in
+/// the set is where a server listens.
+#[derive(Clone, Debug)]
+pub struct PortSet {
+    tcp: Vec<u64>,
+    udp: Vec<u64>,
+}
+
+impl PortSet {
+    /// Rules wider than this (RTP ranges, "ephemeral") do not make a port a service.
+    pub const MAX_RULE_PORTS: u32 = 1024;
+
+    /// The well-known ports and every destination port of `rules`' narrow rules.
+    pub fn from_rules(rules: &portmatrix_rules::RuleSet) -> PortSet {
+        let mut set = PortSet {
+            tcp: vec![0; 1024],
+            udp: vec![0; 1024],
+        };
+        for p in 0..=u16::MAX {
+            if WellKnownPorts.is_service(Transport::Tcp, p) {
+                set.insert(Transport::Tcp, p);
+                set.insert(Transport::Udp, p);
+            }
+        }
+        for rule in rules.rules() {
+            if rule.destination_ports.port_count() > Self::MAX_RULE_PORTS {
+                continue;
+            }
+            for range in rule.destination_ports.ranges() {
+                for p in range.low..=range.high {
+                    if rule.transport.contains(portmatrix_rules::Transport::Tcp) {
+                        set.insert(Transport::Tcp, p);
+                    }
+                    if rule.transport.contains(portmatrix_rules::Transport::Udp) {
+                        set.insert(Transport::Udp, p);
+                    }
+                }
+            }
+        }
+        set
+    }
+
+    fn insert(&mut self, t: Transport, p: u16) {
+        let bits = match t {
+            Transport::Tcp => &mut self.tcp,
+            _ => &mut self.udp,
+        };
+        bits[usize::from(p) / 64] |= 1 << (p % 64);
+    }
+}
+
+impl ServicePorts for PortSet {
+    fn is_service(&self, t: Transport, port: u16) -> bool {
+        let bits = match t {
+            Transport::Tcp => &self.tcp,
+            Transport::Udp => &self.udp,
+            _ => return port < 1024,
+        };
+        bits[usize::from(port) / 64] & (1 << (port % 64)) != 0
     }
 }
 
@@ -272,6 +337,9 @@ impl FlowTable {
         flow.packets[dir] += 1;
         flow.bytes[dir] += u64::from(wire_len);
         flow.payload_bytes[dir] += facts.payload.len() as u64;
+        if flow.macs[dir].is_none() {
+            flow.macs[dir] = facts.src_mac;
+        }
         match (&mut flow.tcp, tcp_seg) {
             (Some(tcp), Some(seg)) => tcp.update(dir, seg, &mut flow.history),
             _ => push_once(&mut flow.history, if dir == 0 { 'D' } else { 'd' }),
@@ -308,6 +376,7 @@ impl FlowTable {
             quoted_only: true,
             app: None,
             evicted: false,
+            macs: [None; 2],
         };
         flow.attach_icmp(err);
         self.live.insert(key, flow);
@@ -537,7 +606,12 @@ fn new_flow(
     facts: &PacketFacts<'_>,
     services: &dyn ServicePorts,
 ) -> Flow {
-    let kind = dest_kind(d.ip);
+    let kind = if facts.is_mac_broadcast() && dest_kind(d.ip) == DestKind::Unicast {
+        // A subnet-directed broadcast: the IP alone does not say so.
+        DestKind::Broadcast
+    } else {
+        dest_kind(d.ip)
+    };
     let mut history = String::new();
     let flip = if kind != DestKind::Unicast || facts.is_broadcast() {
         false
@@ -576,6 +650,7 @@ fn new_flow(
         quoted_only: false,
         app: None,
         evicted: false,
+        macs: [None; 2],
     }
 }
 

@@ -1,0 +1,567 @@
+//! Classification of flows into verdicts with evidence (DESIGN.md "Verdicts").
+//!
+//! Each flow gets one primary [`Verdict`] and a list of [`Finding`]s. The
+//! order of the checks:
+//!
+//! 1. **blocked** — the flow was attempted and failed: a TCP SYN never
+//!    answered (Zeek `S0`), a SYN answered by RST (`REJ`, `RSTOS0`-free), an
+//!    ICMP/ICMPv6 destination-unreachable quoting it, or a request/response
+//!    UDP service (DNS, SNMP get, NTP, H.323 RAS, ...) that got no reply. A
+//!    one-way flow (multicast, broadcast, RTP, traps) is never `no-reply`.
+//! 2. **forbidden** — a rule with requirement `blocked` matched and the flow
+//!    succeeded.
+//! 3. **documented** — a rule matches transport, server port (or group and
+//!    port) and, with an inventory, roles and direction.
+//! 4. **wrong-direction** — ports match a rule but the opener is on the side
+//!    the rule does not allow.
+//! 5. **undocumented** — nothing matches; the nearest rules are a hint.
+//!
+//! Without an inventory, rules covering thousands of ports (`any`, whole
+//! ephemeral ranges) would document nearly every flow; they only count once
+//! the inventory confirms the roles (see `docs/verdicts.md`).
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::IpAddr;
+
+use portmatrix_rules::{
+    Destination, Matcher, Mismatch, Query, Requirement, RoleRef, Rule, Side, Site,
+    Transport as RuleTransport,
+};
+use serde::Serialize;
+
+use crate::flow::{DestKind, Flow, Transport};
+
+/// A rule covering more destination ports than this is "wide": without an
+/// inventory it does not document a flow on its own.
+pub const WIDE_RULE_PORTS: u32 = 4096;
+
+/// The primary verdict of a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Documented,
+    Undocumented,
+    Blocked,
+    Forbidden,
+    WrongDirection,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Documented,
+        Verdict::Undocumented,
+        Verdict::Blocked,
+        Verdict::Forbidden,
+        Verdict::WrongDirection,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Documented => "documented",
+            Verdict::Undocumented => "undocumented",
+            Verdict::Blocked => "blocked",
+            Verdict::Forbidden => "forbidden",
+            Verdict::WrongDirection => "wrong-direction",
+        }
+    }
+}
+
+/// How a blocked flow failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BlockedKind {
+    /// TCP SYN (and its retransmissions) never answered.
+    SynUnanswered,
+    /// SYN answered by RST from the responder.
+    Reset,
+    /// ICMP 3/9, 3/10, 3/13 or ICMPv6 1/1: a filter said no.
+    IcmpProhibited,
+    /// ICMP 3/3 or ICMPv6 1/4: nothing listens (or a REJECT rule imitates that).
+    IcmpPortUnreachable,
+    /// Another destination-unreachable (host, network, ...).
+    IcmpUnreachable,
+    /// A request/response UDP service that never answered.
+    NoReply,
+}
+
+impl BlockedKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockedKind::SynUnanswered => "syn-unanswered",
+            BlockedKind::Reset => "reset",
+            BlockedKind::IcmpProhibited => "icmp-prohibited",
+            BlockedKind::IcmpPortUnreachable => "icmp-port-unreachable",
+            BlockedKind::IcmpUnreachable => "icmp-unreachable",
+            BlockedKind::NoReply => "no-reply",
+        }
+    }
+}
+
+/// An extra observation about a flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub kind: &'static str,
+    pub detail: String,
+}
+
+/// The classification of one flow.
+#[derive(Debug, Clone, Serialize)]
+pub struct Classification {
+    pub verdict: Verdict,
+    pub blocked_kind: Option<BlockedKind>,
+    /// Rules that document the flow (most specific first), or the rule it
+    /// violates (forbidden, wrong-direction).
+    pub rule_ids: Vec<String>,
+    /// Nearest rules, for undocumented flows.
+    pub hints: Vec<String>,
+    pub findings: Vec<Finding>,
+    /// Inventory names of the two sides (initiator, responder), when known.
+    pub devices: [Option<String>; 2],
+}
+
+/// A mandatory documented flow between two listed devices that never appeared.
+#[derive(Debug, Clone, Serialize)]
+pub struct Missing {
+    pub rule_id: String,
+    pub service: String,
+    pub transport: &'static str,
+    pub destination_ports: String,
+    pub source_device: String,
+    pub destination_device: String,
+}
+
+/// UDP services that answer every request (so silence means a drop):
+/// DNS 53, TFTP 69, Kerberos 88, NTP 123, NetBIOS name 137, SNMP get/set
+/// 161, CLDAP 389, H.323 RAS 1719, STUN 3478.
+const REQUEST_RESPONSE_UDP: &[u16] = &[53, 69, 88, 123, 137, 161, 389, 1719, 3478];
+
+/// UDP services that never answer (so silence is normal): SNMP traps 162,
+/// syslog 514, NetFlow 2055, sFlow 6343, IPFIX 4739.
+const ONE_WAY_UDP: &[u16] = &[162, 514, 2055, 4739, 6343];
+
+/// Classifies flows against rules (and an inventory).
+pub struct Classifier<'a> {
+    matcher: &'a Matcher,
+    site: Option<&'a Site>,
+    /// Hosts seen sending anything: a silent responder that talks elsewhere
+    /// makes a filter more likely than a host that is down.
+    talkers: HashSet<IpAddr>,
+}
+
+impl<'a> Classifier<'a> {
+    /// `flows` are all flows of the input (used to know which hosts talk).
+    pub fn new(matcher: &'a Matcher, site: Option<&'a Site>, flows: &[Flow]) -> Self {
+        let mut talkers = HashSet::new();
+        for f in flows {
+            if f.packets[0] > 0 {
+                talkers.insert(f.orig.ip);
+            }
+            if f.packets[1] > 0 {
+                talkers.insert(f.resp.ip);
+            }
+        }
+        Classifier {
+            matcher,
+            site,
+            talkers,
+        }
+    }
+
+    fn roles(&self, ip: IpAddr, mac: Option<[u8; 6]>) -> (Vec<RoleRef>, Option<String>) {
+        match self.site {
+            Some(site) => {
+                let r = site.lookup(Some(ip), mac);
+                (r.roles(), r.primary().map(|d| d.name.clone()))
+            }
+            None => (Vec::new(), None),
+        }
+    }
+
+    /// The verdict and findings of one flow.
+    pub fn classify(&self, flow: &Flow) -> Classification {
+        let (orig_roles, orig_dev) = self.roles(flow.orig.ip, flow.macs[0]);
+        let (resp_roles, resp_dev) = self.roles(flow.resp.ip, flow.macs[1]);
+        let mut c = Classification {
+            verdict: Verdict::Undocumented,
+            blocked_kind: None,
+            rule_ids: Vec::new(),
+            hints: Vec::new(),
+            findings: Vec::new(),
+            devices: [orig_dev.clone(), resp_dev.clone()],
+        };
+        let transport = match flow.key.transport {
+            Transport::Tcp => Some(RuleTransport::Tcp),
+            Transport::Udp => Some(RuleTransport::Udp),
+            _ => None,
+        };
+
+        // Rule lookup (TCP and UDP only).
+        let mut documented: Vec<&Rule> = Vec::new();
+        let mut wide_only: Vec<&Rule> = Vec::new();
+        let mut wrong_direction: Vec<&Rule> = Vec::new();
+        let mut unlisted_group: Vec<&Rule> = Vec::new();
+        if let Some(t) = transport {
+            let dest = match flow.dest_kind {
+                DestKind::Unicast => Destination::Unicast,
+                DestKind::Broadcast => Destination::Broadcast,
+                DestKind::Multicast => Destination::Multicast(flow.resp.ip),
+            };
+            let mut q = Query::new(t, flow.resp.port)
+                .from_port(flow.orig.port)
+                .roles(side(&orig_dev, &orig_roles), side(&resp_dev, &resp_roles));
+            q.destination = dest;
+            let mut lookup = self.matcher.lookup(&q);
+            lookup.sort_by_specificity();
+            for m in &lookup.matches {
+                if self.site.is_none() && is_wide(m.rule) {
+                    wide_only.push(m.rule);
+                } else {
+                    documented.push(m.rule);
+                }
+            }
+            for n in &lookup.near {
+                match n.reason {
+                    Mismatch::WrongDirection => wrong_direction.push(n.rule),
+                    Mismatch::UnlistedGroup => unlisted_group.push(n.rule),
+                    _ => {}
+                }
+            }
+            // A UDP flow first seen midstream may have its roles the other
+            // way round: try the other side's port before calling it undocumented.
+            if documented.is_empty()
+                && t == RuleTransport::Udp
+                && flow.dest_kind == DestKind::Unicast
+                && flow.packets[1] > 0
+            {
+                let rq = Query::new(t, flow.orig.port)
+                    .from_port(flow.resp.port)
+                    .roles(side(&resp_dev, &resp_roles), side(&orig_dev, &orig_roles));
+                let mut rev = self.matcher.lookup(&rq);
+                rev.sort_by_specificity();
+                let found: Vec<&Rule> = rev
+                    .matches
+                    .iter()
+                    .map(|m| m.rule)
+                    .filter(|r| self.site.is_some() || !is_wide(r))
+                    .collect();
+                if !found.is_empty() {
+                    c.findings.push(Finding {
+                        kind: "initiator-uncertain",
+                        detail: format!(
+                            "matches with {} as the server port; the capture does not show who started",
+                            flow.orig.port
+                        ),
+                    });
+                    documented = found;
+                }
+            }
+        }
+
+        // 1. Blocked?
+        if let Some((kind, detail)) = self.blocked(flow, &documented) {
+            c.verdict = Verdict::Blocked;
+            c.blocked_kind = Some(kind);
+            c.findings.push(Finding {
+                kind: kind.name(),
+                detail,
+            });
+            if documented
+                .iter()
+                .any(|r| r.requirement == Requirement::Blocked)
+            {
+                c.findings.push(Finding {
+                    kind: "blocked-as-documented",
+                    detail: "a rule says this flow must be blocked, and it was".into(),
+                });
+            }
+            c.rule_ids = ids(&documented);
+        } else if let Some(rule) = documented
+            .iter()
+            .find(|r| r.requirement == Requirement::Blocked)
+            .filter(|_| succeeded(flow))
+        {
+            // 2. Forbidden.
+            c.verdict = Verdict::Forbidden;
+            c.rule_ids = vec![rule.id.clone()];
+            c.findings.push(Finding {
+                kind: "forbidden",
+                detail: format!(
+                    "{} ({}) must always be blocked, but the flow succeeded",
+                    rule.id, rule.service
+                ),
+            });
+        } else if !documented.is_empty() {
+            // 3. Documented.
+            c.verdict = Verdict::Documented;
+            c.rule_ids = ids(&documented);
+        } else if !wrong_direction.is_empty() {
+            // 4. Wrong direction.
+            c.verdict = Verdict::WrongDirection;
+            c.rule_ids = ids(&wrong_direction);
+            c.findings.push(Finding {
+                kind: "wrong-direction",
+                detail: format!(
+                    "{} opened the flow; {} documents it the other way round",
+                    orig_dev.as_deref().unwrap_or(&flow.orig.ip.to_string()),
+                    wrong_direction[0].id
+                ),
+            });
+        } else {
+            // 5. Undocumented.
+            c.verdict = Verdict::Undocumented;
+            if let Some(t) = transport {
+                c.hints = self.hints(t, flow.resp.port, &orig_roles, &resp_roles);
+            }
+        }
+        if !wide_only.is_empty() && c.verdict == Verdict::Undocumented {
+            c.findings.push(Finding {
+                kind: "wide-rule-only",
+                detail: format!(
+                    "only rules covering thousands of ports match ({}); a site inventory can confirm them",
+                    wide_only.iter().take(3).map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        if !unlisted_group.is_empty() && c.verdict != Verdict::Documented {
+            c.findings.push(Finding {
+                kind: "multicast-undocumented-group",
+                detail: format!(
+                    "port {} is documented for other groups by {}, not for {}",
+                    flow.resp.port, unlisted_group[0].id, flow.resp.ip
+                ),
+            });
+        }
+        if flow.quoted_only {
+            c.findings.push(Finding {
+                kind: "seen-only-in-icmp",
+                detail: "the flow's own packets were not captured; an ICMP error quoted it".into(),
+            });
+        }
+        if flow.evicted {
+            c.findings.push(Finding {
+                kind: "evicted",
+                detail: "ended early by the live-flow cap; counts may be split".into(),
+            });
+        }
+        c
+    }
+
+    /// Why the flow counts as blocked, if it does.
+    fn blocked(&self, flow: &Flow, documented: &[&Rule]) -> Option<(BlockedKind, String)> {
+        let answered = flow.packets[1] > 0;
+        if let Some(err) = flow.icmp_errors.iter().find(|e| e.is_unreachable()) {
+            if !answered || flow.quoted_only {
+                let kind = if err.is_prohibited() {
+                    BlockedKind::IcmpProhibited
+                } else if err.is_port_unreachable() {
+                    BlockedKind::IcmpPortUnreachable
+                } else {
+                    BlockedKind::IcmpUnreachable
+                };
+                let family = if err.v6 { "ICMPv6" } else { "ICMP" };
+                let who = if err.reporter == flow.resp.ip {
+                    "the destination".to_string()
+                } else {
+                    format!("{} (a router or firewall)", err.reporter)
+                };
+                return Some((
+                    kind,
+                    format!(
+                        "{family} type {} code {} from {who}, {} error(s)",
+                        err.icmp_type, err.code, flow.icmp_error_count
+                    ),
+                ));
+            }
+        }
+        match &flow.tcp {
+            Some(tcp) => {
+                let state = flow.conn_state();
+                if state == "S0" && tcp.syns > 0 {
+                    let seen = if self.talkers.contains(&flow.resp.ip) {
+                        "the responder answers other flows, so a filter is likely"
+                    } else {
+                        "the responder sent nothing in the whole capture (down, absent, or not mirrored)"
+                    };
+                    return Some((
+                        BlockedKind::SynUnanswered,
+                        format!(
+                            "{} SYN(s) ({} retransmission(s)) never answered; {seen}",
+                            tcp.syns,
+                            tcp.syns.saturating_sub(1)
+                        ),
+                    ));
+                }
+                if state == "REJ" && tcp.refused {
+                    return Some((
+                        BlockedKind::Reset,
+                        "the SYN was answered by RST (closed port or a reject rule)".into(),
+                    ));
+                }
+                None
+            }
+            None if flow.key.transport == Transport::Udp => {
+                let one_way_kind = flow.dest_kind != DestKind::Unicast;
+                if answered || one_way_kind || flow.packets[0] == 0 {
+                    return None;
+                }
+                let one_way = ONE_WAY_UDP.contains(&flow.resp.port)
+                    || documented
+                        .iter()
+                        .any(|r| mentions_trap(&r.id) || mentions_trap(&r.service));
+                let request_response = !one_way
+                    && (REQUEST_RESPONSE_UDP.contains(&flow.resp.port)
+                        || documented
+                            .iter()
+                            .any(|r| is_request_response_service(&r.service)));
+                if request_response {
+                    return Some((
+                        BlockedKind::NoReply,
+                        format!(
+                            "{} request(s) to a request/response service, no reply",
+                            flow.packets[0]
+                        ),
+                    ));
+                }
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Nearest rules: same port on the other transport, then rules of the
+    /// sides' roles (or every rule) on nearby ports.
+    fn hints(
+        &self,
+        t: RuleTransport,
+        port: u16,
+        orig_roles: &[RoleRef],
+        resp_roles: &[RoleRef],
+    ) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .matcher
+            .other_transport(t, port)
+            .filter(|(_, r)| !is_wide(r))
+            .map(|(_, r)| r.id.clone())
+            .take(3)
+            .collect();
+        let roles: Vec<RoleRef> = orig_roles.iter().chain(resp_roles).copied().collect();
+        let near = self.matcher.nearest_by(Some(t), port, 3, |r| {
+            !is_wide(r)
+                && (roles.is_empty()
+                    || roles.contains(&r.destination_role_ref())
+                    || roles.contains(&r.source_role_ref()))
+        });
+        for n in near {
+            if !out.contains(&n.rule.id) {
+                out.push(n.rule.id.clone());
+            }
+        }
+        out
+    }
+
+    /// Mandatory rules whose two roles are both listed devices, with no
+    /// documented flow between such a pair.
+    pub fn missing(&self, flows: &[(&Flow, &Classification)]) -> Vec<Missing> {
+        let Some(site) = self.site else {
+            return Vec::new();
+        };
+        let mut seen: HashSet<(String, String, String)> = HashSet::new();
+        for (_, c) in flows {
+            if c.verdict != Verdict::Documented {
+                continue;
+            }
+            if let [Some(a), Some(b)] = &c.devices {
+                for id in &c.rule_ids {
+                    seen.insert((id.clone(), a.clone(), b.clone()));
+                    seen.insert((id.clone(), b.clone(), a.clone()));
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        for rule in self.matcher.rule_set().rules() {
+            if rule.requirement != Requirement::Mandatory
+                || !rule.multicast_groups.is_empty()
+                || rule.broadcast
+            {
+                continue;
+            }
+            let (src, dst) = (rule.source_role_ref(), rule.destination_role_ref());
+            if src == RoleRef::ANY || dst == RoleRef::ANY {
+                continue;
+            }
+            for a in site.devices().iter().filter(|d| d.roles.contains(&src)) {
+                for b in site.devices().iter().filter(|d| d.roles.contains(&dst)) {
+                    if a.name == b.name {
+                        continue;
+                    }
+                    if seen.contains(&(rule.id.clone(), a.name.clone(), b.name.clone())) {
+                        continue;
+                    }
+                    out.insert(
+                        (rule.id.clone(), a.name.clone(), b.name.clone()),
+                        Missing {
+                            rule_id: rule.id.clone(),
+                            service: rule.service.clone(),
+                            transport: rule.transport.name(),
+                            destination_ports: rule.destination_ports.to_string(),
+                            source_device: a.name.clone(),
+                            destination_device: b.name.clone(),
+                        },
+                    );
+                }
+            }
+        }
+        out.into_values().collect()
+    }
+}
+
+/// What the matcher knows of a side: its roles when the inventory lists it.
+fn side<'r>(known: &Option<String>, roles: &'r [RoleRef]) -> Side<'r> {
+    if known.is_some() {
+        Side::Roles(roles)
+    } else {
+        Side::Unknown
+    }
+}
+
+fn ids(rules: &[&Rule]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in rules {
+        if !out.contains(&r.id) {
+            out.push(r.id.clone());
+        }
+    }
+    out
+}
+
+fn is_wide(rule: &Rule) -> bool {
+    rule.destination_ports.port_count() > WIDE_RULE_PORTS
+}
+
+/// The flow got through: TCP reached establishment, or UDP/other got a
+/// reply; a one-way flow (multicast, broadcast) counts as delivered when sent.
+fn succeeded(flow: &Flow) -> bool {
+    match &flow.tcp {
+        Some(_) => matches!(
+            flow.conn_state(),
+            "S1" | "SF" | "S2" | "S3" | "RSTO" | "RSTR" | "SHR"
+        ),
+        None => flow.packets[1] > 0 || (flow.dest_kind != DestKind::Unicast && flow.packets[0] > 0),
+    }
+}
+
+fn mentions_trap(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("trap")
+}
+
+/// A documented service that answers each request: DNS, NTP, H.323 RAS,
+/// SNMP get/set (not traps), judged by the words of the rule's service name.
+fn is_request_response_service(service: &str) -> bool {
+    let words: Vec<String> = service
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let has = |w: &str| words.iter().any(|x| x == w);
+    (has("dns") || has("ntp") || has("ras") || has("snmp")) && !has("trap") && !has("traps")
+}

@@ -1,0 +1,189 @@
+//! The per-flow record and the per-input verdict summary of a report.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::classify::{Classification, Missing, Verdict};
+use crate::flow::Flow;
+use crate::time::rfc3339_ns;
+
+/// One flow as reported (`docs/report-format.md`). `src` is the initiator.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowRecord {
+    pub id: u64,
+    /// Outermost VLAN id, `null` when untagged.
+    pub vlan: Option<u16>,
+    /// Inner VLAN id of a QinQ stack.
+    pub inner_vlan: Option<u16>,
+    pub transport: &'static str,
+    pub src_ip: String,
+    pub src_port: u16,
+    pub dst_ip: String,
+    pub dst_port: u16,
+    /// `unicast`, `multicast` or `broadcast`.
+    pub destination: &'static str,
+    pub first_ts: String,
+    pub last_ts: String,
+    pub first_ts_ns: i64,
+    pub last_ts_ns: i64,
+    pub packets: u64,
+    pub bytes: u64,
+    pub packets_fwd: u64,
+    pub packets_rev: u64,
+    pub bytes_fwd: u64,
+    pub bytes_rev: u64,
+    /// Zeek's `conn_state` (TCP and UDP), `null` otherwise.
+    pub conn_state: Option<&'static str>,
+    pub history: String,
+    /// What the content says (`rtp`, `ptp`, ...); `null` until detected.
+    pub app: Option<&'static str>,
+    pub verdict: Verdict,
+    pub blocked_kind: Option<&'static str>,
+    pub rule_ids: Vec<String>,
+    pub hints: Vec<String>,
+    pub findings: Vec<crate::classify::Finding>,
+    pub src_device: Option<String>,
+    pub dst_device: Option<String>,
+    pub icmp_errors: Vec<IcmpRecord>,
+}
+
+/// An ICMP error that quoted the flow.
+#[derive(Debug, Clone, Serialize)]
+pub struct IcmpRecord {
+    pub family: &'static str,
+    #[serde(rename = "type")]
+    pub icmp_type: u8,
+    pub code: u8,
+    pub from: String,
+    pub ts: String,
+}
+
+impl FlowRecord {
+    pub fn new(flow: &Flow, c: Classification) -> FlowRecord {
+        let (outer, inner) = flow.vlans();
+        let tcp_or_udp = matches!(
+            flow.key.transport,
+            crate::flow::Transport::Tcp | crate::flow::Transport::Udp
+        );
+        let [src_device, dst_device] = c.devices;
+        FlowRecord {
+            id: flow.id,
+            vlan: (outer != 0).then_some(outer),
+            inner_vlan: (inner != 0).then_some(inner),
+            transport: flow.key.transport.name(),
+            src_ip: flow.orig.ip.to_string(),
+            src_port: flow.orig.port,
+            dst_ip: flow.resp.ip.to_string(),
+            dst_port: flow.resp.port,
+            destination: match flow.dest_kind {
+                crate::flow::DestKind::Unicast => "unicast",
+                crate::flow::DestKind::Multicast => "multicast",
+                crate::flow::DestKind::Broadcast => "broadcast",
+            },
+            first_ts: rfc3339_ns(flow.first_ts_ns),
+            last_ts: rfc3339_ns(flow.last_ts_ns),
+            first_ts_ns: flow.first_ts_ns,
+            last_ts_ns: flow.last_ts_ns,
+            packets: flow.total_packets(),
+            bytes: flow.total_bytes(),
+            packets_fwd: flow.packets[0],
+            packets_rev: flow.packets[1],
+            bytes_fwd: flow.bytes[0],
+            bytes_rev: flow.bytes[1],
+            conn_state: tcp_or_udp.then(|| flow.conn_state()),
+            history: flow.history.clone(),
+            app: flow.app,
+            verdict: c.verdict,
+            blocked_kind: c.blocked_kind.map(|k| k.name()),
+            rule_ids: c.rule_ids,
+            hints: c.hints,
+            findings: c.findings,
+            src_device,
+            dst_device,
+            icmp_errors: flow
+                .icmp_errors
+                .iter()
+                .map(|e| IcmpRecord {
+                    family: if e.v6 { "icmpv6" } else { "icmp" },
+                    icmp_type: e.icmp_type,
+                    code: e.code,
+                    from: e.reporter.to_string(),
+                    ts: rfc3339_ns(e.ts_ns),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Verdict counts and the inventory-level findings of one input.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerdictSummary {
+    pub flows: u64,
+    /// Flows per verdict (every verdict present, zero included).
+    pub verdicts: BTreeMap<&'static str, u64>,
+    /// Blocked flows per kind.
+    pub blocked_kinds: BTreeMap<&'static str, u64>,
+    /// Flows ended early by the live-flow cap.
+    pub evictions: u64,
+    /// Mandatory flows between listed devices that never appeared.
+    pub missing: Vec<Missing>,
+    /// Whether a site inventory was used.
+    pub inventory: bool,
+}
+
+impl VerdictSummary {
+    pub fn new(
+        flows: &[FlowRecord],
+        evictions: u64,
+        missing: Vec<Missing>,
+        inventory: bool,
+    ) -> Self {
+        let mut verdicts: BTreeMap<&'static str, u64> =
+            Verdict::ALL.iter().map(|v| (v.name(), 0)).collect();
+        let mut blocked_kinds = BTreeMap::new();
+        for f in flows {
+            *verdicts.entry(f.verdict.name()).or_insert(0) += 1;
+            if let Some(k) = f.blocked_kind {
+                *blocked_kinds.entry(k).or_insert(0) += 1;
+            }
+        }
+        VerdictSummary {
+            flows: flows.len() as u64,
+            verdicts,
+            blocked_kinds,
+            evictions,
+            missing,
+            inventory,
+        }
+    }
+
+    /// True when anything but `documented` was found.
+    pub fn has_findings(&self) -> bool {
+        self.verdicts
+            .iter()
+            .any(|(k, n)| *k != "documented" && *n > 0)
+            || !self.missing.is_empty()
+    }
+}
+
+/// Everything reported about one input: the input summary, every flow,
+/// and the verdict summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputReport {
+    #[serde(flatten)]
+    pub input: crate::summary::InputSummary,
+    pub flows: Vec<FlowRecord>,
+    pub summary: VerdictSummary,
+}
+
+impl InputReport {
+    /// The report of an input that could not be opened.
+    pub fn unreadable(input: crate::summary::InputSummary) -> InputReport {
+        InputReport {
+            input,
+            flows: Vec::new(),
+            summary: VerdictSummary::new(&[], 0, Vec::new(), false),
+        }
+    }
+}
