@@ -6,7 +6,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use portmatrix_capture::CaptureReader;
-use portmatrix_engine::{Analysis, FlowConfig, InputReport, InputSummary, Options, PortSet};
+use portmatrix_engine::{
+    Analysis, FlowConfig, FlowSink, InputReport, InputSummary, Options, PortSet,
+};
+use portmatrix_report::json::JsonReport;
+use portmatrix_report::text::TextFlows;
 use portmatrix_rules::{Matcher, Site};
 
 use crate::args::{CheckArgs, OutputFormat};
@@ -48,12 +52,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     else {
         return Ok(ExitCode::from(EXIT_ERROR));
     };
-
-    let mut reports = Vec::with_capacity(args.files.len());
     let mut status = EXIT_OK;
-    for path in &args.files {
-        let label = path.to_string_lossy().into_owned();
-        let report = analyse(path, &label, &args, &matcher, site.as_ref());
+    let mut note = |report: &InputReport, label: &str| {
         let input = &report.input;
         if input.format.is_none() {
             status = EXIT_ERROR;
@@ -67,25 +67,47 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 e.offset, e.offset, e.message
             );
         }
-        reports.push(report);
-    }
+    };
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     match args.format {
-        OutputFormat::Json => portmatrix_report::json::write_report(&mut out, &reports)?,
-        OutputFormat::Text => portmatrix_report::text::write_report(&mut out, &reports)?,
+        OutputFormat::Json => {
+            // Flows are written as they end, so memory does not grow with them.
+            let mut json = JsonReport::new(std::io::BufWriter::new(stdout.lock()))?;
+            for path in &args.files {
+                let label = path.to_string_lossy().into_owned();
+                json.begin_input()?;
+                let report = analyse(path, &label, &args, &matcher, site.as_ref(), &mut json)?;
+                json.end_input(&report)?;
+                note(&report, &label);
+            }
+            json.finish()?;
+        }
+        OutputFormat::Text => {
+            let mut reports = Vec::with_capacity(args.files.len());
+            for path in &args.files {
+                let label = path.to_string_lossy().into_owned();
+                let mut flows = TextFlows::default();
+                let report = analyse(path, &label, &args, &matcher, site.as_ref(), &mut flows)?;
+                note(&report, &label);
+                reports.push((report, flows));
+            }
+            let mut out = stdout.lock();
+            portmatrix_report::text::write_report(&mut out, &reports)?;
+            out.flush()?;
+        }
     }
-    out.flush()?;
     Ok(ExitCode::from(status))
 }
 
-fn analyse(
+/// One input through the analysis; its flows go to `sink` as they end.
+fn analyse<S: FlowSink>(
     path: &Path,
     label: &str,
     args: &CheckArgs,
     matcher: &Matcher,
     site: Option<&Site>,
-) -> InputReport {
+    sink: S,
+) -> std::io::Result<InputReport> {
     let options = Options {
         flows: FlowConfig {
             max_flows: args.max_flows.max(1),
@@ -95,9 +117,11 @@ fn analyse(
         services: Box::new(PortSet::from_rules(matcher.rule_set())),
     };
     match CaptureReader::open(path) {
-        Ok(mut reader) => Analysis::new(label, options)
-            .run(&mut reader)
-            .report(matcher, site),
-        Err(err) => InputReport::unreadable(InputSummary::unreadable(label, &err)),
+        Ok(mut reader) => Ok(Analysis::new(label, options, matcher, site, sink)
+            .run(&mut reader)?
+            .report),
+        Err(err) => Ok(InputReport::unreadable(InputSummary::unreadable(
+            label, &err,
+        ))),
     }
 }

@@ -11,8 +11,10 @@ use anyhow::Context;
 use portmatrix_capture::live::{LiveCapture, LiveOptions};
 use portmatrix_capture::PcapngWriter;
 use portmatrix_engine::{
-    Analysis, InputSummary, InterfaceSummary, LiveCounters, Options, SourceInfo,
+    Analysis, FlowSink, InputSummary, InterfaceSummary, LiveCounters, Options, SourceInfo,
 };
+use portmatrix_report::json::JsonReport;
+use portmatrix_report::text::TextFlows;
 
 use crate::args::{LiveArgs, OutputFormat};
 
@@ -66,7 +68,19 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
         services: Box::new(portmatrix_engine::PortSet::from_rules(matcher.rule_set())),
         ..Options::default()
     };
-    let mut analysis = Analysis::new(&label, options);
+    let mut json = match args.format {
+        OutputFormat::Json => Some(JsonReport::new(std::io::BufWriter::new(std::io::stdout()))?),
+        OutputFormat::Text => None,
+    };
+    if let Some(j) = json.as_mut() {
+        j.begin_input()?;
+    }
+    let mut text = TextFlows::default();
+    let sink: &mut dyn FlowSink = match json.as_mut() {
+        Some(j) => j,
+        None => &mut text,
+    };
+    let mut analysis = Analysis::new(&label, options, &matcher, site.as_ref(), sink);
     let started = Instant::now();
     let deadline = args
         .duration
@@ -119,15 +133,20 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
         w.flush()?;
     }
     let report = analysis
-        .finish_source(source_info(&cap, &args, counters))
-        .report(&matcher, site.as_ref());
+        .finish_source(source_info(&cap, &args, counters))?
+        .report;
     let findings = report.summary.has_findings();
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        OutputFormat::Json => portmatrix_report::json::write_report(&mut out, &[report])?,
-        OutputFormat::Text => portmatrix_report::text::write_report(&mut out, &[report])?,
+    match json {
+        Some(mut j) => {
+            j.end_input(&report)?;
+            j.finish()?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            portmatrix_report::text::write_report(&mut out, &[(report, text)])?;
+            out.flush()?;
+        }
     }
-    out.flush()?;
     if let Some(e) = failure {
         eprintln!("portmatrix: live: {e}");
         return Ok(ExitCode::from(2));
@@ -136,7 +155,11 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The summary so far, without ending the pass.
-fn snapshot_outcome(analysis: &Analysis, cap: &mut LiveCapture, args: &LiveArgs) -> InputSummary {
+fn snapshot_outcome<S: FlowSink>(
+    analysis: &Analysis<'_, S>,
+    cap: &mut LiveCapture,
+    args: &LiveArgs,
+) -> InputSummary {
     let counters = cap.stats().ok().map(|s| LiveCounters {
         received: u64::from(s.received),
         dropped: u64::from(s.dropped),

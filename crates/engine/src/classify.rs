@@ -143,27 +143,34 @@ const ONE_WAY_UDP: &[u16] = &[162, 514, 2055, 4739, 6343];
 pub struct Classifier<'a> {
     matcher: &'a Matcher,
     site: Option<&'a Site>,
-    /// Hosts seen sending anything: a silent responder that talks elsewhere
-    /// makes a filter more likely than a host that is down.
+    /// Hosts seen sending anything so far: a silent responder that talks
+    /// elsewhere makes a filter more likely than a host that is down.
     talkers: HashSet<IpAddr>,
 }
 
 impl<'a> Classifier<'a> {
-    /// `flows` are all flows of the input (used to know which hosts talk).
-    pub fn new(matcher: &'a Matcher, site: Option<&'a Site>, flows: &[Flow]) -> Self {
-        let mut talkers = HashSet::new();
-        for f in flows {
-            if f.packets[0] > 0 {
-                talkers.insert(f.orig.ip);
-            }
-            if f.packets[1] > 0 {
-                talkers.insert(f.resp.ip);
-            }
-        }
+    pub fn new(matcher: &'a Matcher, site: Option<&'a Site>) -> Self {
         Classifier {
             matcher,
             site,
-            talkers,
+            talkers: HashSet::new(),
+        }
+    }
+
+    /// Whether an inventory is in use.
+    pub fn has_inventory(&self) -> bool {
+        self.site.is_some()
+    }
+
+    /// Remembers which sides of `flow` sent packets (call for every flow
+    /// before classifying it; flows still live at the end should all be
+    /// noted before any of them is classified).
+    pub fn note_talkers(&mut self, flow: &Flow) {
+        if flow.packets[0] > 0 {
+            self.talkers.insert(flow.orig.ip);
+        }
+        if flow.packets[1] > 0 {
+            self.talkers.insert(flow.resp.ip);
         }
     }
 
@@ -460,23 +467,12 @@ impl<'a> Classifier<'a> {
     }
 
     /// Mandatory rules whose two roles are both listed devices, with no
-    /// documented flow between such a pair.
-    pub fn missing(&self, flows: &[(&Flow, &Classification)]) -> Vec<Missing> {
+    /// documented flow between such a pair. `seen` holds `(rule id, device,
+    /// device)` for every documented flow between two listed devices.
+    pub fn missing(&self, seen: &HashSet<(String, String, String)>) -> Vec<Missing> {
         let Some(site) = self.site else {
             return Vec::new();
         };
-        let mut seen: HashSet<(String, String, String)> = HashSet::new();
-        for (_, c) in flows {
-            if c.verdict != Verdict::Documented {
-                continue;
-            }
-            if let [Some(a), Some(b)] = &c.devices {
-                for id in &c.rule_ids {
-                    seen.insert((id.clone(), a.clone(), b.clone()));
-                    seen.insert((id.clone(), b.clone(), a.clone()));
-                }
-            }
-        }
         let mut out = BTreeMap::new();
         for rule in self.matcher.rule_set().rules() {
             if rule.requirement != Requirement::Mandatory
@@ -494,7 +490,9 @@ impl<'a> Classifier<'a> {
                     if a.name == b.name {
                         continue;
                     }
-                    if seen.contains(&(rule.id.clone(), a.name.clone(), b.name.clone())) {
+                    let key = (rule.id.clone(), a.name.clone(), b.name.clone());
+                    let rev = (rule.id.clone(), b.name.clone(), a.name.clone());
+                    if seen.contains(&key) || seen.contains(&rev) {
                         continue;
                     }
                     out.insert(

@@ -15,17 +15,42 @@ pub mod record;
 pub mod summary;
 pub mod time;
 
+use std::io::{self, Read};
+
+use portmatrix_capture::{CaptureReader, Record};
+use portmatrix_rules::{Matcher, Site};
+
+pub use classify::{BlockedKind, Classification, Classifier, Finding, Missing, Verdict};
+pub use flow::{Flow, FlowConfig, FlowTable, PortSet, ServicePorts, WellKnownPorts};
+pub use record::{FlowRecord, InputReport, Tally, VerdictSummary};
 pub use summary::{
     ErrorEntry, InputSummary, InterfaceSummary, LiveCounters, Protocols, SourceInfo,
 };
 
-use std::io::Read;
+/// Receives every flow, classified, as soon as it ends (idle timeout, the
+/// live-flow cap, or the end of input), so memory does not grow with the
+/// number of flows in a capture.
+pub trait FlowSink {
+    /// One finished flow.
+    ///
+    /// # Errors
+    /// Writing it failed; the pass goes on and the error is returned at the end.
+    fn flow(&mut self, record: FlowRecord) -> io::Result<()>;
+}
 
-use portmatrix_capture::{CaptureReader, Record};
+/// Keeps every flow (tests, small inputs).
+impl FlowSink for Vec<FlowRecord> {
+    fn flow(&mut self, record: FlowRecord) -> io::Result<()> {
+        self.push(record);
+        Ok(())
+    }
+}
 
-pub use classify::{BlockedKind, Classification, Classifier, Finding, Missing, Verdict};
-pub use flow::{Flow, FlowConfig, FlowTable, PortSet, ServicePorts, WellKnownPorts};
-pub use record::{FlowRecord, InputReport, VerdictSummary};
+impl<T: FlowSink + ?Sized> FlowSink for &mut T {
+    fn flow(&mut self, record: FlowRecord) -> io::Result<()> {
+        (**self).flow(record)
+    }
+}
 
 /// Settings of one analysis pass.
 pub struct Options {
@@ -46,51 +71,37 @@ impl Default for Options {
     }
 }
 
-/// One pass over one input.
-pub struct Analysis {
+/// Packets between two collections of finished flows.
+const DRAIN_EVERY: u32 = 4096;
+
+/// One pass over one input: the summary, the flows, and their verdicts.
+pub struct Analysis<'a, S: FlowSink> {
     summary: summary::Accumulator,
     shards: Vec<FlowTable>,
     services: Box<dyn ServicePorts + Send + Sync>,
+    classifier: Classifier<'a>,
+    tally: Tally,
+    sink: S,
+    sink_error: Option<io::Error>,
+    since_drain: u32,
 }
 
-/// What one pass found: the input summary and every flow.
-pub struct Outcome {
-    pub summary: InputSummary,
-    pub flows: Vec<Flow>,
-    /// Flows ended early by the live-flow cap.
-    pub evictions: u64,
+/// The end of a pass: the report and the sink that received the flows.
+pub struct Finished<S> {
+    pub report: InputReport,
+    pub sink: S,
 }
 
-impl Outcome {
-    /// Classifies every flow against `matcher` (and `site`) and assembles the report.
-    pub fn report(
-        self,
-        matcher: &portmatrix_rules::Matcher,
-        site: Option<&portmatrix_rules::Site>,
-    ) -> InputReport {
-        let classifier = Classifier::new(matcher, site, &self.flows);
-        let classified: Vec<Classification> =
-            self.flows.iter().map(|f| classifier.classify(f)).collect();
-        let pairs: Vec<(&Flow, &Classification)> = self.flows.iter().zip(&classified).collect();
-        let missing = classifier.missing(&pairs);
-        let flows: Vec<FlowRecord> = self
-            .flows
-            .iter()
-            .zip(classified)
-            .map(|(f, c)| FlowRecord::new(f, c))
-            .collect();
-        let summary = VerdictSummary::new(&flows, self.evictions, missing, site.is_some());
-        InputReport {
-            input: self.summary,
-            flows,
-            summary,
-        }
-    }
-}
-
-impl Analysis {
-    /// A fresh analysis of the input named `path` (used only as a label).
-    pub fn new(path: &str, options: Options) -> Self {
+impl<'a, S: FlowSink> Analysis<'a, S> {
+    /// A fresh analysis of the input named `path` (used only as a label);
+    /// flows are classified against `matcher` (and `site`) and handed to `sink`.
+    pub fn new(
+        path: &str,
+        options: Options,
+        matcher: &'a Matcher,
+        site: Option<&'a Site>,
+        sink: S,
+    ) -> Self {
         let shards = (0..options.shards.max(1))
             .map(|_| FlowTable::new(options.flows.clone()))
             .collect();
@@ -98,6 +109,11 @@ impl Analysis {
             summary: summary::Accumulator::new(path),
             shards,
             services: options.services,
+            classifier: Classifier::new(matcher, site),
+            tally: Tally::default(),
+            sink,
+            sink_error: None,
+            since_drain: 0,
         }
     }
 
@@ -122,6 +138,11 @@ impl Analysis {
                 self.services.as_ref(),
             );
         }
+        self.since_drain += 1;
+        if self.since_drain >= DRAIN_EVERY {
+            self.since_drain = 0;
+            self.drain();
+        }
     }
 
     /// Records a read error reported by the capture reader.
@@ -129,8 +150,35 @@ impl Analysis {
         self.summary.read_error(err);
     }
 
-    /// Reads every record of `reader`, then returns what was found.
-    pub fn run<R: Read>(mut self, reader: &mut CaptureReader<R>) -> Outcome {
+    /// Classifies and hands on the flows that ended since the last call.
+    fn drain(&mut self) {
+        let mut ended = Vec::new();
+        for shard in &mut self.shards {
+            ended.extend(shard.drain_finished());
+        }
+        for flow in &ended {
+            self.classifier.note_talkers(flow);
+        }
+        for flow in &ended {
+            self.emit(flow);
+        }
+    }
+
+    fn emit(&mut self, flow: &Flow) {
+        let record = FlowRecord::new(flow, self.classifier.classify(flow));
+        self.tally.add(&record);
+        if self.sink_error.is_none() {
+            if let Err(e) = self.sink.flow(record) {
+                self.sink_error = Some(e);
+            }
+        }
+    }
+
+    /// Reads every record of `reader`, then ends the pass.
+    ///
+    /// # Errors
+    /// The sink failed to take a flow (e.g. a closed output pipe).
+    pub fn run<R: Read>(mut self, reader: &mut CaptureReader<R>) -> io::Result<Finished<S>> {
         while let Some(item) = reader.next_record() {
             match item {
                 Ok(record) => self.observe(&record),
@@ -140,9 +188,11 @@ impl Analysis {
         self.finish(reader)
     }
 
-    /// Ends the pass: folds in what the reader knows about formats,
-    /// interfaces and skipped data, and collects the flows of every shard.
-    pub fn finish<R: Read>(self, reader: &CaptureReader<R>) -> Outcome {
+    /// Ends the pass over a capture file.
+    ///
+    /// # Errors
+    /// As [`Analysis::run`].
+    pub fn finish<R: Read>(self, reader: &CaptureReader<R>) -> io::Result<Finished<S>> {
         self.finish_source(SourceInfo::of_reader(reader))
     }
 
@@ -151,20 +201,38 @@ impl Analysis {
         self.summary.clone().finish(Some(source))
     }
 
-    /// Ends the pass over a source described by `source` (a live capture).
-    pub fn finish_source(self, source: SourceInfo) -> Outcome {
-        let mut flows = Vec::new();
+    /// Ends the pass over a source described by `source`: every flow still
+    /// live is classified and handed on, then the report is assembled.
+    ///
+    /// # Errors
+    /// As [`Analysis::run`].
+    pub fn finish_source(mut self, source: SourceInfo) -> io::Result<Finished<S>> {
+        self.drain();
+        let mut rest = Vec::new();
         let mut evictions = 0;
-        for shard in self.shards {
-            let (f, e) = shard.finish();
-            flows.extend(f);
+        for shard in std::mem::take(&mut self.shards) {
+            let (flows, e) = shard.finish();
+            rest.extend(flows);
             evictions += e;
         }
-        flows.sort_by_key(|f| (f.first_ts_ns, f.id));
-        Outcome {
-            summary: self.summary.finish(Some(source)),
-            flows,
-            evictions,
+        rest.sort_by_key(|f| (f.first_ts_ns, f.id));
+        for flow in &rest {
+            self.classifier.note_talkers(flow);
         }
+        for flow in &rest {
+            self.emit(flow);
+        }
+        if let Some(e) = self.sink_error {
+            return Err(e);
+        }
+        let missing = self.classifier.missing(&self.tally.documented_pairs);
+        let inventory = self.classifier.has_inventory();
+        Ok(Finished {
+            report: InputReport {
+                input: self.summary.finish(Some(source)),
+                summary: self.tally.summary(evictions, missing, inventory),
+            },
+            sink: self.sink,
+        })
     }
 }

@@ -1,6 +1,6 @@
 //! The per-flow record and the per-input verdict summary of a report.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
@@ -133,31 +133,6 @@ pub struct VerdictSummary {
 }
 
 impl VerdictSummary {
-    pub fn new(
-        flows: &[FlowRecord],
-        evictions: u64,
-        missing: Vec<Missing>,
-        inventory: bool,
-    ) -> Self {
-        let mut verdicts: BTreeMap<&'static str, u64> =
-            Verdict::ALL.iter().map(|v| (v.name(), 0)).collect();
-        let mut blocked_kinds = BTreeMap::new();
-        for f in flows {
-            *verdicts.entry(f.verdict.name()).or_insert(0) += 1;
-            if let Some(k) = f.blocked_kind {
-                *blocked_kinds.entry(k).or_insert(0) += 1;
-            }
-        }
-        VerdictSummary {
-            flows: flows.len() as u64,
-            verdicts,
-            blocked_kinds,
-            evictions,
-            missing,
-            inventory,
-        }
-    }
-
     /// True when anything but `documented` was found.
     pub fn has_findings(&self) -> bool {
         self.verdicts
@@ -167,13 +142,58 @@ impl VerdictSummary {
     }
 }
 
-/// Everything reported about one input: the input summary, every flow,
-/// and the verdict summary.
+/// Counts flows as they are classified, in bounded memory (the documented
+/// device pairs are bounded by rules × devices).
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    flows: u64,
+    verdicts: BTreeMap<&'static str, u64>,
+    blocked_kinds: BTreeMap<&'static str, u64>,
+    /// `(rule id, device, device)` of documented flows between listed devices.
+    pub documented_pairs: HashSet<(String, String, String)>,
+}
+
+impl Tally {
+    pub fn add(&mut self, f: &FlowRecord) {
+        self.flows += 1;
+        *self.verdicts.entry(f.verdict.name()).or_insert(0) += 1;
+        if let Some(k) = f.blocked_kind {
+            *self.blocked_kinds.entry(k).or_insert(0) += 1;
+        }
+        if f.verdict == Verdict::Documented {
+            if let (Some(a), Some(b)) = (&f.src_device, &f.dst_device) {
+                for id in &f.rule_ids {
+                    self.documented_pairs
+                        .insert((id.clone(), a.clone(), b.clone()));
+                }
+            }
+        }
+    }
+
+    /// The summary, with every verdict present.
+    pub fn summary(self, evictions: u64, missing: Vec<Missing>, inventory: bool) -> VerdictSummary {
+        let mut verdicts: BTreeMap<&'static str, u64> =
+            Verdict::ALL.iter().map(|v| (v.name(), 0)).collect();
+        for (k, n) in self.verdicts {
+            *verdicts.entry(k).or_insert(0) += n;
+        }
+        VerdictSummary {
+            flows: self.flows,
+            verdicts,
+            blocked_kinds: self.blocked_kinds,
+            evictions,
+            missing,
+            inventory,
+        }
+    }
+}
+
+/// What is reported about one input besides its flows (which went to a
+/// [`crate::FlowSink`] as they ended): the input summary and the verdict summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputReport {
     #[serde(flatten)]
     pub input: crate::summary::InputSummary,
-    pub flows: Vec<FlowRecord>,
     pub summary: VerdictSummary,
 }
 
@@ -182,8 +202,7 @@ impl InputReport {
     pub fn unreadable(input: crate::summary::InputSummary) -> InputReport {
         InputReport {
             input,
-            flows: Vec::new(),
-            summary: VerdictSummary::new(&[], 0, Vec::new(), false),
+            summary: Tally::default().summary(0, Vec::new(), false),
         }
     }
 }

@@ -1,23 +1,17 @@
-//! The JSON report document (`docs/report-format.md`).
+//! The JSON report document (`docs/report-format.md`), written as the
+//! analysis goes: each input's flows are streamed out as they end, so the
+//! document of a capture with millions of flows needs no memory for them.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{self, Write};
 
-use portmatrix_engine::InputReport;
+use portmatrix_engine::{FlowRecord, FlowSink, InputReport};
 use serde::Serialize;
 
 use crate::SCHEMA_VERSION;
 
-#[derive(Serialize)]
-struct Document<'a> {
-    schema_version: u32,
-    generator: &'static str,
-    inputs: &'a [InputReport],
-    summary: Totals,
-}
-
 /// Totals over every input.
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Totals {
     inputs: usize,
     packets: u64,
@@ -27,31 +21,96 @@ struct Totals {
     errors: usize,
 }
 
-/// Writes the report for `inputs` as one JSON document followed by a newline.
-pub fn write_report<W: Write>(out: &mut W, inputs: &[InputReport]) -> std::io::Result<()> {
-    let mut totals = Totals {
-        inputs: inputs.len(),
-        packets: 0,
-        flows: 0,
-        verdicts: BTreeMap::new(),
-        missing: 0,
-        errors: 0,
-    };
-    for r in inputs {
-        totals.packets += r.input.packets;
-        totals.flows += r.summary.flows;
-        totals.missing += r.summary.missing.len();
-        totals.errors += r.input.errors.len();
-        for (k, n) in &r.summary.verdicts {
-            *totals.verdicts.entry(k).or_insert(0) += n;
-        }
+/// Writes one JSON document: call [`JsonReport::begin_input`], let the
+/// analysis stream flows into it (it is a [`FlowSink`]), call
+/// [`JsonReport::end_input`], repeat, then [`JsonReport::finish`].
+pub struct JsonReport<W: Write> {
+    out: W,
+    inputs: usize,
+    flows_in_input: u64,
+    totals: Totals,
+}
+
+impl<W: Write> JsonReport<W> {
+    /// Writes the document's opening.
+    ///
+    /// # Errors
+    /// Writing failed.
+    pub fn new(mut out: W) -> io::Result<Self> {
+        write!(
+            out,
+            "{{\"schema_version\":{SCHEMA_VERSION},\"generator\":\"portmatrix {}\",\"inputs\":[",
+            env!("CARGO_PKG_VERSION")
+        )?;
+        Ok(JsonReport {
+            out,
+            inputs: 0,
+            flows_in_input: 0,
+            totals: Totals::default(),
+        })
     }
-    let doc = Document {
-        schema_version: SCHEMA_VERSION,
-        generator: concat!("portmatrix ", env!("CARGO_PKG_VERSION")),
-        inputs,
-        summary: totals,
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    out.write_all(b"\n")
+
+    /// Opens the next input object and its `flows` array.
+    ///
+    /// # Errors
+    /// Writing failed.
+    pub fn begin_input(&mut self) -> io::Result<()> {
+        if self.inputs > 0 {
+            self.out.write_all(b",")?;
+        }
+        self.inputs += 1;
+        self.flows_in_input = 0;
+        self.out.write_all(b"\n{\"flows\":[")
+    }
+
+    /// Closes the `flows` array and writes the input summary and verdict summary.
+    ///
+    /// # Errors
+    /// Writing failed.
+    pub fn end_input(&mut self, report: &InputReport) -> io::Result<()> {
+        self.out.write_all(b"\n]")?;
+        let value = serde_json::to_value(report).map_err(io::Error::other)?;
+        if let serde_json::Value::Object(map) = value {
+            for (k, v) in map {
+                write!(self.out, ",\n{}:", serde_json::Value::String(k))?;
+                serde_json::to_writer(&mut self.out, &v)?;
+            }
+        }
+        self.out.write_all(b"}")?;
+        let t = &mut self.totals;
+        t.inputs += 1;
+        t.packets += report.input.packets;
+        t.flows += report.summary.flows;
+        t.missing += report.summary.missing.len();
+        t.errors += report.input.errors.len();
+        for (k, n) in &report.summary.verdicts {
+            *t.verdicts.entry(k).or_insert(0) += n;
+        }
+        Ok(())
+    }
+
+    /// Writes the totals and closes the document.
+    ///
+    /// # Errors
+    /// Writing failed.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.write_all(b"\n],\"summary\":")?;
+        serde_json::to_writer(&mut self.out, &self.totals)?;
+        self.out.write_all(b"}\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> FlowSink for JsonReport<W> {
+    fn flow(&mut self, record: FlowRecord) -> io::Result<()> {
+        self.out.write_all(if self.flows_in_input == 0 {
+            b"\n"
+        } else {
+            b",\n"
+        })?;
+        self.flows_in_input += 1;
+        serde_json::to_writer(&mut self.out, &record)?;
+        Ok(())
+    }
 }

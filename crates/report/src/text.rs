@@ -3,21 +3,70 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use portmatrix_engine::{FlowRecord, InputReport, InputSummary, Verdict};
+use std::collections::BTreeMap;
+
+use portmatrix_engine::{FlowRecord, FlowSink, InputReport, InputSummary, Verdict};
 
 /// Flows listed per verdict section before "… and N more".
 const LISTED: usize = 25;
 
+/// What the terminal report keeps of an input's flows, in bounded memory:
+/// the flows with most packets of each non-documented verdict, and
+/// per-device verdict counts.
+#[derive(Debug, Default)]
+pub struct TextFlows {
+    /// Per verdict: the kept flows (at most [`LISTED`], most packets first).
+    listed: BTreeMap<Verdict, Vec<FlowRecord>>,
+    /// Device name → verdict → flows in which the device is either side.
+    devices: BTreeMap<String, BTreeMap<&'static str, u64>>,
+}
+
+impl FlowSink for TextFlows {
+    fn flow(&mut self, record: FlowRecord) -> std::io::Result<()> {
+        for d in [&record.src_device, &record.dst_device]
+            .into_iter()
+            .flatten()
+        {
+            *self
+                .devices
+                .entry(d.clone())
+                .or_default()
+                .entry(record.verdict.name())
+                .or_insert(0) += 1;
+        }
+        if record.verdict == Verdict::Documented {
+            return Ok(());
+        }
+        let list = self.listed.entry(record.verdict).or_default();
+        // Keep the LISTED flows with most packets (ties: earliest id).
+        let pos = list
+            .iter()
+            .position(|f| {
+                (f.packets, std::cmp::Reverse(f.id))
+                    < (record.packets, std::cmp::Reverse(record.id))
+            })
+            .unwrap_or(list.len());
+        if pos < LISTED {
+            list.insert(pos, record);
+            list.truncate(LISTED);
+        }
+        Ok(())
+    }
+}
+
 /// Writes the terminal summary of every input, with its flows' verdicts.
-pub fn write_report<W: Write>(out: &mut W, inputs: &[InputReport]) -> std::io::Result<()> {
+pub fn write_report<W: Write>(
+    out: &mut W,
+    inputs: &[(InputReport, TextFlows)],
+) -> std::io::Result<()> {
     let mut s = String::new();
-    for (i, r) in inputs.iter().enumerate() {
+    for (i, (r, flows)) in inputs.iter().enumerate() {
         if i > 0 {
             s.push('\n');
         }
         render_input(&mut s, &r.input);
         if r.input.format.is_some() {
-            render_verdicts(&mut s, r);
+            render_verdicts(&mut s, r, flows);
         }
     }
     out.write_all(s.as_bytes())
@@ -35,7 +84,7 @@ pub fn write_summaries<W: Write>(out: &mut W, inputs: &[InputSummary]) -> std::i
     out.write_all(s.as_bytes())
 }
 
-fn render_verdicts(s: &mut String, r: &InputReport) {
+fn render_verdicts(s: &mut String, r: &InputReport, flows: &TextFlows) {
     let sum = &r.summary;
     let _ = writeln!(s, "\n  flows        {}", sum.flows);
     for v in Verdict::ALL {
@@ -61,25 +110,24 @@ fn render_verdicts(s: &mut String, r: &InputReport) {
         Verdict::WrongDirection,
         Verdict::Undocumented,
     ] {
-        let mut list: Vec<&FlowRecord> = r.flows.iter().filter(|f| f.verdict == v).collect();
-        if list.is_empty() {
+        let Some(list) = flows.listed.get(&v).filter(|l| !l.is_empty()) else {
             continue;
-        }
-        list.sort_by(|a, b| b.packets.cmp(&a.packets).then(a.id.cmp(&b.id)));
+        };
+        let total = sum.verdicts.get(v.name()).copied().unwrap_or(0) as usize;
         let _ = writeln!(s, "\n  {} flows (most packets first)", v.name());
-        for f in list.iter().take(LISTED) {
+        for f in list {
             render_flow(s, f);
         }
-        if list.len() > LISTED {
+        if total > list.len() {
             let _ = writeln!(
                 s,
                 "    … and {} more (see --format json)",
-                list.len() - LISTED
+                total - list.len()
             );
         }
     }
     if sum.inventory {
-        render_devices(s, r);
+        render_devices(s, &flows.devices);
         if !sum.missing.is_empty() {
             render_missing(s, &sum.missing);
         }
@@ -88,7 +136,6 @@ fn render_verdicts(s: &mut String, r: &InputReport) {
 
 /// Missing mandatory flows, grouped by device pair.
 fn render_missing(s: &mut String, missing: &[portmatrix_engine::Missing]) {
-    use std::collections::BTreeMap;
     let mut pairs: BTreeMap<(&str, &str), Vec<&portmatrix_engine::Missing>> = BTreeMap::new();
     for m in missing {
         pairs
@@ -185,19 +232,7 @@ fn render_flow(s: &mut String, f: &FlowRecord) {
     }
 }
 
-fn render_devices(s: &mut String, r: &InputReport) {
-    use std::collections::BTreeMap;
-    // device -> verdict -> flows (as either side)
-    let mut table: BTreeMap<&str, BTreeMap<&'static str, u64>> = BTreeMap::new();
-    for f in &r.flows {
-        for d in [&f.src_device, &f.dst_device].into_iter().flatten() {
-            *table
-                .entry(d.as_str())
-                .or_default()
-                .entry(f.verdict.name())
-                .or_insert(0) += 1;
-        }
-    }
+fn render_devices(s: &mut String, table: &BTreeMap<String, BTreeMap<&'static str, u64>>) {
     if table.is_empty() {
         return;
     }
@@ -205,7 +240,7 @@ fn render_devices(s: &mut String, r: &InputReport) {
         s,
         "\n  per device     documented undocumented blocked forbidden wrong-dir"
     );
-    for (dev, counts) in &table {
+    for (dev, counts) in table {
         let g = |k: &str| counts.get(k).copied().unwrap_or(0);
         let _ = writeln!(
             s,

@@ -421,6 +421,12 @@ impl FlowTable {
         self.evictions += removed as u64;
     }
 
+    /// Takes the flows that have ended so far (timeouts, the cap, re-opened
+    /// connections), leaving the live ones.
+    pub fn drain_finished(&mut self) -> std::vec::Drain<'_, Flow> {
+        self.finished.drain(..)
+    }
+
     /// Ends the pass: every flow, finished and live, in order of first packet.
     pub fn finish(mut self) -> (Vec<Flow>, u64) {
         self.finished.extend(self.live.into_values());
