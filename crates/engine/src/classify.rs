@@ -9,7 +9,8 @@
 //!    UDP service (DNS, SNMP get, NTP, H.323 RAS, ...) that got no reply. A
 //!    one-way flow (multicast, broadcast, RTP, traps) is never `no-reply`.
 //! 2. **forbidden** — a rule with requirement `blocked` matched and the flow
-//!    succeeded.
+//!    succeeded. Without an inventory such a rule cannot know the host is the
+//!    product it speaks of, so it only adds the finding `forbidden-if-product`.
 //! 3. **documented** — a rule matches transport, server port (or group and
 //!    port) and, with an inventory, roles and direction.
 //! 4. **wrong-direction** — ports match a rule but the opener is on the side
@@ -262,6 +263,27 @@ impl<'a> Classifier<'a> {
                     documented = found;
                 }
             }
+        }
+
+        // Without an inventory, a rule that says a product's port must be
+        // blocked cannot tell whether this host is that product: it becomes
+        // a conditional finding, and the other rules decide the verdict.
+        if self.site.is_none() {
+            let (must_block, allowing): (Vec<&Rule>, Vec<&Rule>) = documented
+                .iter()
+                .partition(|r| r.requirement == Requirement::Blocked);
+            if let Some(rule) = must_block.first() {
+                if succeeded(flow) {
+                    c.findings.push(Finding {
+                        kind: "forbidden-if-product",
+                        detail: format!(
+                            "if {} is a {}, this flow must be blocked ({}); give a site inventory to decide",
+                            flow.resp.ip, rule.product, rule.id
+                        ),
+                    });
+                }
+            }
+            documented = allowing;
         }
 
         // 1. Blocked?
