@@ -2,4 +2,6 @@
 
 mod corpus;
 mod fixtures;
+#[cfg(feature = "live")]
+mod live;
 mod util;

@@ -277,7 +277,7 @@ impl<'a> Classifier<'a> {
                     c.findings.push(Finding {
                         kind: "forbidden-if-product",
                         detail: format!(
-                            "if {} is a {}, this flow must be blocked ({}); give a site inventory to decide",
+                            "if {} is the {}, this flow must be blocked ({}); a site inventory decides",
                             flow.resp.ip, rule.product, rule.id
                         ),
                     });
