@@ -303,6 +303,7 @@ pub fn ptp_v1(control: u8, uuid: [u8; 6], seq: u16, sync_interval: i8, gm: [u8; 
 pub mod ptp2 {
     pub const SYNC: u8 = 0x0;
     pub const DELAY_REQ: u8 = 0x1;
+    pub const PDELAY_REQ: u8 = 0x2;
     pub const FOLLOW_UP: u8 = 0x8;
     pub const DELAY_RESP: u8 = 0x9;
     pub const ANNOUNCE: u8 = 0xB;
@@ -312,7 +313,7 @@ pub mod ptp2 {
 pub fn ptp_v2(kind: u8, domain: u8, clock: [u8; 8], seq: u16, log_interval: i8) -> Vec<u8> {
     let len = match kind {
         ptp2::ANNOUNCE => 64,
-        ptp2::DELAY_RESP => 54,
+        ptp2::DELAY_RESP | ptp2::PDELAY_REQ => 54,
         _ => 44,
     };
     let mut m = vec![0u8; len];
@@ -525,6 +526,21 @@ pub fn h225_rrq(seq: u16, endpoint: [u8; 4], alias: &str) -> Vec<u8> {
     p.count(1);
     p.dialled_digits(alias);
     p.vendor(0xB5, 0x4156);
+    p.finish()
+}
+
+/// An H.225.0 RAS gatekeeperRequest (RasMessage alternative 0) in aligned
+/// PER: no optional fields, the RAS address of `endpoint`, terminal type.
+pub fn h225_grq(seq: u16, endpoint: [u8; 4]) -> Vec<u8> {
+    let mut p = Per::default();
+    p.bit(false); // RasMessage extension bit
+    p.bits(0, 5); // gatekeeperRequest
+    p.bit(false); // GatekeeperRequest extension bit
+    p.bits(0b0000, 4); // nonStandardData, gatekeeperIdentifier, callServices, endpointAlias
+    p.seq_num(seq);
+    p.protocol_identifier();
+    p.transport(endpoint, 1719);
+    p.endpoint_type_terminal();
     p.finish()
 }
 

@@ -5,6 +5,8 @@
 //! the format description, and writes next to each capture the summary
 //! that `portmatrix check --format json` must report for it
 //! (`fixtures/expected/<file>.json`), derived from the construction alone.
+//! The verdict fixtures ([`verdicts`]) add, per flow, the verdict the
+//! vendor rules give it without and with a site inventory.
 //!
 //! What it is not: a parser. It never reads a capture back through the
 //! project's own crates (`portmatrix-capture`, `portmatrix-wire`), so the
@@ -26,6 +28,8 @@ pub mod packet;
 pub mod pcap;
 pub mod pcapng;
 pub mod readme;
+pub mod scene;
+pub mod verdicts;
 
 use std::fs;
 use std::io::{Read, Write};
@@ -86,12 +90,14 @@ pub struct Output {
 pub const README: &str = "fixtures/README.md";
 
 /// Directories whose whole content the generator owns.
-pub const OWNED_DIRS: [&str; 5] = [
+pub const OWNED_DIRS: [&str; 7] = [
     "fixtures/pcap",
     "fixtures/pcapng",
     "fixtures/malformed",
     "fixtures/demo",
     "fixtures/expected",
+    "fixtures/verdicts",
+    "fixtures/expected/verdicts",
 ];
 
 /// Every fixture, in README order.
@@ -126,9 +132,39 @@ pub fn generate() -> Vec<Output> {
         bytes: demo::site_toml().into_bytes(),
         kind: Kind::Exact,
     });
+    let cases = verdicts::cases();
+    let exact = |path: String, bytes: Vec<u8>| Output {
+        path,
+        bytes,
+        kind: Kind::Exact,
+    };
+    for c in &cases {
+        let (capture, site) = (c.capture_path(), c.site_path());
+        out.push(exact(capture.clone(), c.bytes.clone()));
+        out.push(exact(site.clone(), c.site_toml().into_bytes()));
+        for (suffix, site) in [("", None), (".site", Some(site.as_str()))] {
+            out.push(exact(
+                format!("fixtures/expected/verdicts/{}{suffix}.json", c.name),
+                verdicts::expected_json(&capture, site, &c.flows, &c.missing).into_bytes(),
+            ));
+        }
+    }
+    let demo_flows = demo::verdict_flows();
+    for (suffix, site) in [("", None), (".site", Some("fixtures/demo/site.toml"))] {
+        out.push(exact(
+            format!("fixtures/expected/verdicts/room{suffix}.json"),
+            verdicts::expected_json(
+                "fixtures/demo/room.pcapng",
+                site,
+                &demo_flows,
+                &demo::missing_truth(),
+            )
+            .into_bytes(),
+        ));
+    }
     out.push(Output {
         path: README.to_string(),
-        bytes: readme::render(&fixtures).into_bytes(),
+        bytes: readme::render(&fixtures, &cases).into_bytes(),
         kind: Kind::Region,
     });
     out
@@ -266,7 +302,7 @@ mod tests {
         paths.dedup();
         assert_eq!(paths.len(), n, "two outputs share a path");
         for o in &outs {
-            let limit = if o.path.starts_with("fixtures/demo/") {
+            let limit = if o.path.starts_with("fixtures/demo/") || o.path == README {
                 100 * 1024
             } else {
                 48 * 1024

@@ -30,7 +30,7 @@ fn run() -> anyhow::Result<ExitCode> {
             "-h" | "--help" => {
                 println!(
                     "usage: portmatrix-fixgen [--check] [--root DIR]\n\n\
-                     Writes fixtures/{{pcap,pcapng,malformed,demo,expected}} and fixtures/README.md\n\
+                     Writes fixtures/{{pcap,pcapng,malformed,demo,verdicts,expected}} and fixtures/README.md\n\
                      under the workspace root. --check compares instead of writing and exits 1\n\
                      when a committed file differs from a fresh generation."
                 );

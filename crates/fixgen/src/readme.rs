@@ -7,6 +7,7 @@
 
 use crate::demo::FLOWS;
 use crate::expect::Expected;
+use crate::verdicts::{Case, Expect, MissingTruth, RULES};
 use crate::Fixture;
 
 /// Opening marker of the generated region.
@@ -19,8 +20,8 @@ pub fn template(region: &str) -> String {
     format!(
         "# Fixtures\n\n\
          Small capture files and what reading them must produce. The synthetic captures\n\
-         under `pcap/`, `pcapng/`, `malformed/` and `demo/` and their expected results under\n\
-         `expected/` are generated, not downloaded: see the generated section below.\n\
+         under `pcap/`, `pcapng/`, `malformed/`, `demo/` and `verdicts/` and their expected\n\
+         results under `expected/` are generated, not downloaded: see the generated section below.\n\
          Other directories (`blocked/`, `recipes/`, `rules/`, `site/`) are maintained by their\n\
          own tools and documented in their own sections.\n\n\
          {region}\n"
@@ -50,8 +51,9 @@ pub fn region_of(text: &str) -> Option<&str> {
     (b < e).then(|| &text[b..e + END.len()])
 }
 
-/// The generated region for `fixtures`, markers included, no trailing newline.
-pub fn render(fixtures: &[Fixture]) -> String {
+/// The generated region for `fixtures` and the verdict `cases`, markers
+/// included, no trailing newline.
+pub fn render(fixtures: &[Fixture], cases: &[Case]) -> String {
     let mut s = String::new();
     s.push_str(BEGIN);
     s.push_str("\n\n## Synthetic captures (generated)\n\n");
@@ -130,15 +132,135 @@ IPv6 UDP, TCP SYN and SYN-ACK, ICMPv6 echo request and reply.
          `demo/room.pcapng` is a commissioning capture of a room: interface 0 mirrors the\n\
          room trunk (VLAN 20 control and VLAN 30 conferencing, 802.1Q-tagged), interface 1 is\n\
          an access port on the Dante VLAN 40 (untagged, nanosecond timestamps). With\n\
-         `--site fixtures/demo/site.toml`, each flow must produce:\n\n\
-         | Flow | Must produce |\n|---|---|\n",
+         `--site fixtures/demo/site.toml`, each flow must produce the second column; without\n\
+         the inventory, the third (`expected/verdicts/room.json` and `room.site.json` hold\n\
+         both, flow by flow, see `verdicts/` below):\n\n\
+         | Flow | Must produce | Without the inventory |\n|---|---|---|\n",
     );
     for f in FLOWS {
-        s.push_str(&format!("| {} | {} |\n", cell(f.what), cell(f.verdict)));
+        let bare = match f.expect {
+            Some((bare, _)) => brief(&bare),
+            None => "not a flow".to_string(),
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} |\n",
+            cell(f.what),
+            cell(f.verdict),
+            cell(&bare)
+        ));
     }
     s.push('\n');
+    render_verdicts(&mut s, cases);
     s.push_str(END);
     s
+}
+
+/// Verdict and findings of an expectation, without the rule.
+fn brief(e: &Expect) -> String {
+    let mut t = e.verdict.to_string();
+    if let Some(k) = e.blocked_kind {
+        t.push_str(&format!(" ({k})"));
+    }
+    for f in e.findings {
+        t.push_str(&format!("; `{f}`"));
+    }
+    for f in e.absent {
+        t.push_str(&format!("; no `{f}`"));
+    }
+    t
+}
+
+fn render_verdicts(s: &mut String, cases: &[Case]) {
+    s.push_str(
+        r#"### `verdicts/` — verdicts against the vendor documents
+
+Each capture holds a few flows built to get one verdict or finding of
+`docs/verdicts.md` (classic pcap, µs, Ethernet); `<name>.site.toml` next to it is its
+site inventory. `expected/verdicts/<name>.json` (no inventory) and `<name>.site.json`
+(with `--site verdicts/<name>.site.toml`) say what `portmatrix check --format json` must
+report; `expected/verdicts/room.json` and `room.site.json` do the same for the demo. The
+verdicts come from the construction (who opened the flow, what came back, which ICMP
+error quoted it) and from the vendor rule that applies, cited below with the quote of
+its document; never from running the analyzer. `crates/cli/tests/verdicts.rs` checks:
+
+- every flow of the report is one of the expected flows (same transport and the same
+  two endpoints, either way round) and every expected flow is in the report;
+- the initiator (`src_*`) is the side that opened the flow; `conn_state` (Zeek's, when
+  the construction fixes it), `verdict` and `blocked_kind` are equal; `rule` is one of
+  the flow's `rule_ids`; every kind in `findings` is among the flow's findings (the
+  evidence finding of a blocked, forbidden or wrong-direction flow is listed too) and
+  none of `absent_findings` is;
+- `summary.missing` holds exactly `missing` (rule, source and destination device), or
+  at least `missing_includes` and none of `missing_excludes`;
+- the exit status is `exit_status` (0 only when every flow is documented and nothing
+  is missing).
+
+"#,
+    );
+    for c in cases {
+        s.push_str(&format!(
+            "#### `verdicts/{}.pcap`\n\nMade by `verdicts::{}`: {}. Inventory `{}.site.toml`: {}.\n\n",
+            c.name,
+            c.name.replace('-', "_"),
+            c.about,
+            c.name,
+            c.devices
+                .iter()
+                .map(|d| format!(
+                    "`{}` ({}; {})",
+                    d.name,
+                    d.roles.join(", "),
+                    d.addresses.join(", ")
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        s.push_str(
+            "| Flow | Without the inventory | With the inventory | Why |\n|---|---|---|---|\n",
+        );
+        for f in &c.flows {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                cell(&f.what),
+                cell(&f.bare.describe()),
+                cell(&f.site.describe()),
+                cell(&f.why)
+            ));
+        }
+        let missing = match &c.missing {
+            MissingTruth::Exactly(v) if v.is_empty() => "nothing".to_string(),
+            MissingTruth::Exactly(v) => v
+                .iter()
+                .map(|m| {
+                    format!(
+                        "`{}` {} → {}",
+                        m.rule_id, m.source_device, m.destination_device
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            MissingTruth::Some { .. } => "see the expected file".to_string(),
+        };
+        s.push_str(&format!(
+            "\nMissing with the inventory (exactly): {missing}.\n\n"
+        ));
+    }
+    s.push_str(
+        "#### Rules the expected verdicts cite\n\n\
+         Each quote is the rule's `quote`, a verbatim line of the vendor document named by the\n\
+         rule file's `[document]` (a test of `portmatrix-fixgen` checks id and quote against\n\
+         the rule file).\n\n\
+         | Rule | File | Quote of the vendor document |\n|---|---|---|\n",
+    );
+    for r in RULES {
+        s.push_str(&format!(
+            "| `{}` | `{}` | `{}` |\n",
+            r.id,
+            r.file,
+            cell(r.quote)
+        ));
+    }
+    s.push('\n');
 }
 
 fn cell(text: &str) -> String {
