@@ -1,6 +1,7 @@
 //! Integration tests of the `portmatrix` binary (one test binary, several modules).
 
 mod corpus;
+mod firewall;
 mod fixtures;
 #[cfg(feature = "live")]
 mod live;
