@@ -6,3 +6,4 @@ mod fixtures;
 #[cfg(feature = "live")]
 mod live;
 mod util;
+mod verdicts;
