@@ -136,9 +136,10 @@ pub struct Missing {
 /// 161, CLDAP 389, H.323 RAS 1719, STUN 3478.
 const REQUEST_RESPONSE_UDP: &[u16] = &[53, 69, 88, 123, 137, 161, 389, 1719, 3478];
 
-/// UDP services that never answer (so silence is normal): SNMP traps 162,
-/// syslog 514, NetFlow 2055, sFlow 6343, IPFIX 4739.
-const ONE_WAY_UDP: &[u16] = &[162, 514, 2055, 4739, 6343];
+/// UDP services that need not answer (so silence is normal): SNMP traps
+/// 162, syslog 514, NetFlow 2055, sFlow 6343, IPFIX 4739, and mDNS 5353
+/// (a responder answers only for names it owns).
+const ONE_WAY_UDP: &[u16] = &[162, 514, 2055, 4739, 5353, 6343];
 
 /// Classifies flows against rules (and an inventory).
 pub struct Classifier<'a> {
@@ -583,5 +584,9 @@ fn is_request_response_service(service: &str) -> bool {
         .map(|w| w.to_ascii_lowercase())
         .collect();
     let has = |w: &str| words.iter().any(|x| x == w);
-    (has("dns") || has("ntp") || has("ras") || has("snmp")) && !has("trap") && !has("traps")
+    (has("dns") || has("ntp") || has("ras") || has("snmp"))
+        && !has("trap")
+        && !has("traps")
+        // mDNS answers only when it has something to say.
+        && !has("mdns")
 }
