@@ -492,7 +492,16 @@ impl<'a> Classifier<'a> {
     /// Mandatory rules whose two roles are both listed devices, with no
     /// documented flow between such a pair. `seen` holds `(rule id, device,
     /// device)` for every documented flow between two listed devices.
-    pub fn missing(&self, seen: &HashSet<(String, String, String)>) -> Vec<Missing> {
+    ///
+    /// `multicast` holds `(device, port)` of documented multicast UDP flows a
+    /// listed device sent: a UDP rule between two devices is satisfied when
+    /// its source device sent the service to a group instead (Dante PTP runs
+    /// over multicast, its unicast rule only allows the routed case).
+    pub fn missing(
+        &self,
+        seen: &HashSet<(String, String, String)>,
+        multicast: &HashSet<(String, u16)>,
+    ) -> Vec<Missing> {
         let Some(site) = self.site else {
             return Vec::new();
         };
@@ -516,6 +525,13 @@ impl<'a> Classifier<'a> {
                     let key = (rule.id.clone(), a.name.clone(), b.name.clone());
                     let rev = (rule.id.clone(), b.name.clone(), a.name.clone());
                     if seen.contains(&key) || seen.contains(&rev) {
+                        continue;
+                    }
+                    let over_multicast = rule.transport.contains(RuleTransport::Udp)
+                        && multicast.iter().any(|(dev, port)| {
+                            dev == &a.name && rule.destination_ports.contains(*port)
+                        });
+                    if over_multicast {
                         continue;
                     }
                     out.insert(

@@ -225,7 +225,9 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         if let Some(e) = self.sink_error {
             return Err(e);
         }
-        let missing = self.classifier.missing(&self.tally.documented_pairs);
+        let missing = self
+            .classifier
+            .missing(&self.tally.documented_pairs, &self.tally.multicast_sent);
         let inventory = self.classifier.has_inventory();
         Ok(Finished {
             report: InputReport {

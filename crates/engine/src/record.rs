@@ -151,6 +151,8 @@ pub struct Tally {
     blocked_kinds: BTreeMap<&'static str, u64>,
     /// `(rule id, device, device)` of documented flows between listed devices.
     pub documented_pairs: HashSet<(String, String, String)>,
+    /// `(device, port)` of documented multicast UDP flows sent by a listed device.
+    pub multicast_sent: HashSet<(String, u16)>,
 }
 
 impl Tally {
@@ -159,6 +161,12 @@ impl Tally {
         *self.verdicts.entry(f.verdict.name()).or_insert(0) += 1;
         if let Some(k) = f.blocked_kind {
             *self.blocked_kinds.entry(k).or_insert(0) += 1;
+        }
+        if f.verdict == Verdict::Documented && f.destination == "multicast" && f.transport == "udp"
+        {
+            if let Some(a) = &f.src_device {
+                self.multicast_sent.insert((a.clone(), f.dst_port));
+            }
         }
         if f.verdict == Verdict::Documented {
             if let (Some(a), Some(b)) = (&f.src_device, &f.dst_device) {
