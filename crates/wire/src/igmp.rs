@@ -124,29 +124,39 @@ impl<T: AsRef<[u8]>> Packet<T> {
         Ipv4Addr::new(b[0], b[1], b[2], b[3])
     }
 
-    /// S Flag of a v3 query.
+    /// The octet at `i`, or 0 past the end of the message.
+    ///
+    /// The v3 query fields are optional: `check_len` accepts an 8-octet
+    /// v1/v2 message, so their accessors must not index past its end
+    /// (found by fuzzing; the view contract is that no accessor panics).
+    #[inline]
+    fn octet_or_zero(&self, i: usize) -> u8 {
+        self.buffer.as_ref().get(i).copied().unwrap_or(0)
+    }
+
+    /// S Flag of a v3 query (false when the message is shorter).
     #[inline]
     pub fn s_flag(&self) -> bool {
-        self.buffer.as_ref()[field::RESV_S_QRV] & 0x08 != 0
+        self.octet_or_zero(field::RESV_S_QRV) & 0x08 != 0
     }
 
-    /// QRV of a v3 query.
+    /// QRV of a v3 query (0 when the message is shorter).
     #[inline]
     pub fn qrv(&self) -> u8 {
-        self.buffer.as_ref()[field::RESV_S_QRV] & 0x07
+        self.octet_or_zero(field::RESV_S_QRV) & 0x07
     }
 
-    /// QQIC of a v3 query.
+    /// QQIC of a v3 query (0 when the message is shorter).
     #[inline]
     pub fn qqic(&self) -> u8 {
-        self.buffer.as_ref()[field::QQIC]
+        self.octet_or_zero(field::QQIC)
     }
 
-    /// Number of Sources of a v3 query.
+    /// Number of Sources of a v3 query (0 when the message is shorter).
     #[inline]
     pub fn number_of_sources(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::NUMBER_OF_SOURCES];
-        u16::from_be_bytes([b[0], b[1]])
+        let at = field::NUMBER_OF_SOURCES.start;
+        u16::from_be_bytes([self.octet_or_zero(at), self.octet_or_zero(at + 1)])
     }
 
     /// Number of Group Records of a v3 report.
@@ -352,6 +362,20 @@ mod tests {
     use super::*;
     use crate::group::RecordType;
     use crate::ErrorKind;
+
+    #[test]
+    fn v3_query_accessors_do_not_panic_on_8_octet_message() {
+        // Fuzz finding (frame_decode): an 8-octet message passes check_len;
+        // s_flag, qrv, qqic, number_of_sources and sources indexed octets 8..12.
+        let b = [0x3d, 0x4e, 0x5f, 0x81, 0xf1, 0xeb, 0x00, 0x5d];
+        let p = Packet::new_checked(&b[..]).unwrap();
+        assert!(!p.s_flag());
+        assert_eq!((p.qrv(), p.qqic(), p.number_of_sources()), (0, 0, 0));
+        assert_eq!(p.sources().count(), 0);
+        let v2 = [0x11, 0x64, 0xee, 0x9b, 0, 0, 0, 0];
+        let p = Packet::new_checked(&v2[..]).unwrap();
+        assert_eq!(p.number_of_sources(), 0);
+    }
 
     #[test]
     fn parse_v1_and_v2_queries_by_max_resp_code() {

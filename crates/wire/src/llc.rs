@@ -114,18 +114,27 @@ impl<T: AsRef<[u8]>> Packet<T> {
         }
     }
 
-    /// SNAP organizationally unique identifier (only meaningful when [`Packet::is_snap`]).
+    /// SNAP organizationally unique identifier (only meaningful when
+    /// [`Packet::is_snap`]; zeros when a shorter non-SNAP header ends first).
     #[inline]
     pub fn snap_oui(&self) -> [u8; 3] {
-        let b = &self.buffer.as_ref()[field::SNAP_OUI];
-        [b[0], b[1], b[2]]
+        // `check_len` only asks for the SNAP octets when SNAP is announced:
+        // an accessor must not panic on a plain LLC header (found by fuzzing).
+        match self.buffer.as_ref().get(field::SNAP_OUI) {
+            Some(b) => [b[0], b[1], b[2]],
+            None => [0; 3],
+        }
     }
 
-    /// SNAP protocol id (only meaningful when [`Packet::is_snap`]).
+    /// SNAP protocol id (only meaningful when [`Packet::is_snap`]; 0 when a
+    /// shorter non-SNAP header ends first).
     #[inline]
     pub fn snap_protocol_id(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::SNAP_PROTOCOL_ID];
-        u16::from_be_bytes([b[0], b[1]])
+        // As in `snap_oui`: absent on a plain LLC header, not a panic.
+        match self.buffer.as_ref().get(field::SNAP_PROTOCOL_ID) {
+            Some(b) => u16::from_be_bytes([b[0], b[1]]),
+            None => 0,
+        }
     }
 
     /// The SNAP protocol id when it is an EtherType (OUI 00-00-00 or 00-00-F8).
@@ -196,6 +205,17 @@ mod tests {
         assert_eq!(p.snap_ether_type(), None);
         assert_eq!(p.snap_oui(), [0, 0, 0x0c]);
         assert_eq!(p.snap_protocol_id(), 0x2000);
+    }
+
+    #[test]
+    fn snap_accessors_do_not_panic_on_short_plain_llc() {
+        // Fuzz finding (frame_decode): a 4-octet I-format LLC header passes
+        // check_len; the SNAP accessors indexed octets 3..8 and panicked.
+        let p = Packet::new_checked(&[0x32, 0x09, 0x01, 0x01][..]).unwrap();
+        assert!(!p.is_snap());
+        assert_eq!(p.snap_oui(), [0, 0, 0]);
+        assert_eq!(p.snap_protocol_id(), 0);
+        assert_eq!(p.snap_ether_type(), None);
     }
 
     #[test]

@@ -140,35 +140,50 @@ impl<T: AsRef<[u8]>> Packet<T> {
         u16::from_be_bytes([b[0], b[1]])
     }
 
-    /// Multicast Address (unspecified in a general query).
+    /// The octet at `i`, or 0 past the end of the message.
+    ///
+    /// `check_len` accepts an 8-octet MLDv2 report and a 24-octet MLDv1
+    /// message, so the accessors of fields those lack (the multicast
+    /// address, the MLDv2 query fields) must not index past the end (found
+    /// by fuzzing; the view contract is that no accessor panics).
+    #[inline]
+    fn octet_or_zero(&self, i: usize) -> u8 {
+        self.buffer.as_ref().get(i).copied().unwrap_or(0)
+    }
+
+    /// Multicast Address (unspecified in a general query, and when the
+    /// message ends before it, as an MLDv2 report header does).
     #[inline]
     pub fn multicast_address(&self) -> Ipv6Addr {
-        Ipv6Addr::read_octets(&self.buffer.as_ref()[field::MULTICAST_ADDRESS])
+        match self.buffer.as_ref().get(field::MULTICAST_ADDRESS) {
+            Some(b) => Ipv6Addr::read_octets(b),
+            None => Ipv6Addr::UNSPECIFIED,
+        }
     }
 
-    /// S Flag of an MLDv2 query.
+    /// S Flag of an MLDv2 query (false when the message is shorter).
     #[inline]
     pub fn s_flag(&self) -> bool {
-        self.buffer.as_ref()[field::S_QRV] & 0x08 != 0
+        self.octet_or_zero(field::S_QRV) & 0x08 != 0
     }
 
-    /// QRV of an MLDv2 query.
+    /// QRV of an MLDv2 query (0 when the message is shorter).
     #[inline]
     pub fn qrv(&self) -> u8 {
-        self.buffer.as_ref()[field::S_QRV] & 0x07
+        self.octet_or_zero(field::S_QRV) & 0x07
     }
 
-    /// QQIC of an MLDv2 query.
+    /// QQIC of an MLDv2 query (0 when the message is shorter).
     #[inline]
     pub fn qqic(&self) -> u8 {
-        self.buffer.as_ref()[field::QQIC]
+        self.octet_or_zero(field::QQIC)
     }
 
-    /// Number of Sources of an MLDv2 query.
+    /// Number of Sources of an MLDv2 query (0 when the message is shorter).
     #[inline]
     pub fn number_of_sources(&self) -> u16 {
-        let b = &self.buffer.as_ref()[field::NUMBER_OF_SOURCES];
-        u16::from_be_bytes([b[0], b[1]])
+        let at = field::NUMBER_OF_SOURCES.start;
+        u16::from_be_bytes([self.octet_or_zero(at), self.octet_or_zero(at + 1)])
     }
 
     /// Nr of Mcast Address Records of an MLDv2 report.
@@ -368,6 +383,24 @@ mod tests {
         b.extend_from_slice(&[0, 0]);
         b.extend_from_slice(&group.octets());
         b
+    }
+
+    #[test]
+    fn accessors_do_not_panic_on_short_accepted_messages() {
+        // Same class as the IGMP fuzz finding: check_len accepts an 8-octet
+        // MLDv2 report header and a 24-octet MLDv1 message; the multicast
+        // address (octets 8..24) and the MLDv2 query fields (24..28) were
+        // indexed past their end.
+        let report = [143, 0, 0x12, 0x34, 0, 0, 0, 0];
+        let p = Packet::new_checked(&report[..]).unwrap();
+        assert_eq!(p.multicast_address(), Ipv6Addr::UNSPECIFIED);
+        assert!(!p.s_flag());
+        assert_eq!((p.qrv(), p.qqic(), p.number_of_sources()), (0, 0, 0));
+        assert_eq!(p.sources().count(), 0);
+        let q = v1(130, 1000, addr("ff02::1"));
+        let p = Packet::new_checked(&q[..]).unwrap();
+        assert_eq!(p.multicast_address(), addr("ff02::1"));
+        assert_eq!((p.qrv(), p.number_of_sources()), (0, 0));
     }
 
     #[test]
