@@ -118,3 +118,44 @@ fn live_failures_are_one_line_and_exit_2() {
     assert!(err.contains("invalid capture filter"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+/// The capture's interface disappears mid-capture (a USB adapter pulled, a
+/// VLAN interface removed): one clear line, exit 2, and what was captured so
+/// far is still reported.
+#[test]
+fn live_interface_that_disappears_exits_2_with_the_capture_so_far() {
+    if !can_capture() {
+        return;
+    }
+    let name = format!("pmgone{}", std::process::id() % 10_000);
+    let peer = format!("{name}p");
+    let made = Command::new("ip")
+        .args(["link", "add", &name, "type", "veth", "peer", "name", &peer])
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: cannot create a veth pair here");
+        return;
+    }
+    for dev in [&name, &peer] {
+        let _ = Command::new("ip").args(["link", "set", dev, "up"]).status();
+    }
+    let child = bin()
+        .args(["live", &name, "--duration", "20", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn live");
+    thread::sleep(Duration::from_millis(1500));
+    let _ = Command::new("ip").args(["link", "del", &name]).status();
+    let out = child.wait_with_output().expect("wait live");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("went down") || err.contains("disappeared"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("report is JSON");
+    assert_eq!(doc["inputs"][0]["format"], "live");
+    assert!(doc["inputs"][0]["packets"].is_u64());
+}
