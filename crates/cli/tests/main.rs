@@ -7,3 +7,4 @@ mod fixtures;
 mod live;
 mod util;
 mod verdicts;
+mod zeek;
