@@ -38,26 +38,6 @@ use serde_json::Value;
 /// conn_state, ours ("-" when we report no such flow), reason)`.
 const EXPLAINED: &[(&str, &str, &str, &str, &str)] = &[
     (
-        "C054",
-        "udp 128.2.6.97:68 > 128.2.6.152:67",
-        "SHR",
-        "S0",
-        "initiator choice (deliberate): Zeek flips a UDP flow whose sender's port is in \
-         likely_server_ports and whose receiver's is not; its DHCP script registers 67/udp as a \
-         server port and 68/udp as a client port, so the server's unicast reply 67 -> 68 makes \
-         the client the originator (history ^d), and as only the responder sent: SHR. Our \
-         service ports are the rule set's plus every port below 1024, 68 included; with both \
-         ports services the first packet's sender stays the initiator, and only it sent: S0",
-    ),
-    (
-        "C054",
-        "udp 128.2.6.189:68 > 128.2.6.152:67",
-        "SHR",
-        "S0",
-        "initiator choice, as for the other DHCP reply: 68/udp is not in Zeek's \
-         likely_server_ports, it is below 1024 for us",
-    ),
-    (
         "C056",
         "udp 192.168.1.95:123 > 17.253.4.253:123",
         "S0",

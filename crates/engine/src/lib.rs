@@ -71,6 +71,9 @@ impl Default for Options {
     }
 }
 
+/// Capture time between two sweeps for idle flows.
+const SWEEP_INTERVAL_NS: i64 = 1_000_000_000;
+
 /// Packets between two collections of finished flows.
 const DRAIN_EVERY: u32 = 4096;
 
@@ -84,6 +87,7 @@ pub struct Analysis<'a, S: FlowSink> {
     sink: S,
     sink_error: Option<io::Error>,
     since_drain: u32,
+    last_sweep_ns: i64,
 }
 
 /// The end of a pass: the report and the sink that received the flows.
@@ -102,8 +106,12 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         site: Option<&'a Site>,
         sink: S,
     ) -> Self {
-        let shards = (0..options.shards.max(1))
-            .map(|_| FlowTable::new(options.flows.clone()))
+        let n = options.shards.max(1);
+        // The live-flow cap is for the whole pass, shared out over the shards.
+        let mut per_shard = options.flows.clone();
+        per_shard.max_flows = (per_shard.max_flows / n).max(1);
+        let shards = (0..n)
+            .map(|_| FlowTable::new(per_shard.clone()).with_external_sweeps())
             .collect();
         Analysis {
             summary: summary::Accumulator::new(path),
@@ -114,6 +122,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             sink,
             sink_error: None,
             since_drain: 0,
+            last_sweep_ns: i64::MIN,
         }
     }
 
@@ -122,6 +131,14 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     pub fn observe(&mut self, record: &Record<'_>) {
         let facts = portmatrix_wire::decode(record.link_type, record.frame());
         self.summary.observe(record, &facts);
+        // One clock for every shard: idle flows end at the same capture
+        // times however flows are spread over shards.
+        if record.ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
+            self.last_sweep_ns = record.ts_ns;
+            for shard in &mut self.shards {
+                shard.sweep(record.ts_ns);
+            }
+        }
         if let Some(routed) = flow::classify_packet(&facts, record.ts_ns) {
             let n = self.shards.len();
             let shard = if n == 1 {

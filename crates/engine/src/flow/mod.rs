@@ -201,9 +201,14 @@ const REGISTERED: &[u16] = &[
     1718, 1719, 1720, 3478, 5004, 5005, 5060, 5061, 5349, 5353, 8080, 8443, 9875, 4440, 8800,
 ];
 
+/// Well-known ports that clients, not servers, use: the DHCP client 68
+/// and the DHCPv6 client 546 (RFC 2131, RFC 8415). A reply from 67 to 68 is
+/// then seen as the server's answer, as Zeek's DHCP analyzer sees it.
+const CLIENT_PORTS: &[u16] = &[68, 546];
+
 impl ServicePorts for WellKnownPorts {
     fn is_service(&self, _transport: Transport, port: u16) -> bool {
-        port < 1024 || REGISTERED.contains(&port)
+        (port < 1024 && !CLIENT_PORTS.contains(&port)) || REGISTERED.contains(&port)
     }
 }
 
@@ -234,6 +239,13 @@ impl PortSet {
         }
         for rule in rules.rules() {
             if rule.destination_ports.port_count() > Self::MAX_RULE_PORTS {
+                continue;
+            }
+            // A rule's destination may be the DHCP client port (replies
+            // 67 -> 68); it stays a client port for choosing the initiator.
+            if rule.destination_ports.ranges().iter().all(|r| {
+                (r.low..=r.high).all(|p| CLIENT_PORTS.contains(&p))
+            }) {
                 continue;
             }
             for range in rule.destination_ports.ranges() {
@@ -276,6 +288,9 @@ pub struct FlowTable {
     live: HashMap<FlowKey, Flow, FxBuildHasher>,
     finished: Vec<Flow>,
     last_sweep_ns: i64,
+    /// Whether `observe` sweeps idle flows by itself; off when a caller
+    /// drives the sweeps of several shards from one clock.
+    self_sweeping: bool,
     /// Flows ended by the live-flow cap.
     pub evictions: u64,
 }
@@ -290,6 +305,7 @@ impl FlowTable {
             live: HashMap::with_hasher(FxBuildHasher),
             finished: Vec::new(),
             last_sweep_ns: i64::MIN,
+            self_sweeping: true,
             evictions: 0,
         }
     }
@@ -311,7 +327,7 @@ impl FlowTable {
         facts: &PacketFacts<'_>,
         services: &dyn ServicePorts,
     ) {
-        if ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
+        if self.self_sweeping && ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
             self.sweep(ts_ns);
         }
         let (key, s, d, tcp_seg) = match *routed {
@@ -412,8 +428,16 @@ impl FlowTable {
         self.live.insert(key, flow);
     }
 
+    /// Leaves idle-flow sweeps to the caller ([`FlowTable::sweep`]), so that
+    /// several shards end their flows at the same capture times and the
+    /// result does not depend on how flows are spread over shards.
+    pub fn with_external_sweeps(mut self) -> Self {
+        self.self_sweeping = false;
+        self
+    }
+
     /// Finishes flows idle for their timeout or longer.
-    fn sweep(&mut self, now_ns: i64) {
+    pub fn sweep(&mut self, now_ns: i64) {
         self.last_sweep_ns = now_ns;
         let cfg = &self.cfg;
         let finished = &mut self.finished;
