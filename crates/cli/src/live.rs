@@ -111,10 +111,11 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
         if terminal && last_refresh.elapsed() >= refresh {
             last_refresh = Instant::now();
             let snapshot = snapshot_outcome(&analysis, &mut cap, &args);
+            let (verdicts, open) = analysis.verdict_snapshot(10);
             let mut out = std::io::stdout().lock();
             // Clear the screen and home the cursor before each refresh.
             out.write_all(b"\x1b[H\x1b[2J")?;
-            portmatrix_report::text::write_summaries(&mut out, &[snapshot])?;
+            portmatrix_report::text::write_live(&mut out, &snapshot, &verdicts, &open)?;
             writeln!(
                 out,
                 "\n  capturing for {:.0} s; Ctrl-C ends",

@@ -218,6 +218,28 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         self.summary.clone().finish(Some(source))
     }
 
+    /// The verdicts so far, for a live display: the flows that ended (as
+    /// counted) plus every live flow classified as it stands now, and the
+    /// live flows that are not documented, most packets first (at most `top`).
+    pub fn verdict_snapshot(&self, top: usize) -> (VerdictSummary, Vec<FlowRecord>) {
+        let mut tally = self.tally.clone();
+        let mut open: Vec<FlowRecord> = Vec::new();
+        for flow in self.shards.iter().flat_map(|s| s.live_flows()) {
+            let record = FlowRecord::new(flow, self.classifier.classify(flow));
+            tally.add(&record);
+            if record.verdict != Verdict::Documented {
+                open.push(record);
+            }
+        }
+        open.sort_by(|a, b| b.packets.cmp(&a.packets).then(a.id.cmp(&b.id)));
+        open.truncate(top);
+        let evictions = self.shards.iter().map(|s| s.evictions).sum();
+        (
+            tally.summary(evictions, Vec::new(), self.classifier.has_inventory()),
+            open,
+        )
+    }
+
     /// Ends the pass over a source described by `source`: every flow still
     /// live is classified and handed on, then the report is assembled.
     ///

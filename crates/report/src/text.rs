@@ -84,6 +84,30 @@ pub fn write_summaries<W: Write>(out: &mut W, inputs: &[InputSummary]) -> std::i
     out.write_all(s.as_bytes())
 }
 
+/// Writes a live refresh: the input summary, the verdicts so far, and the
+/// live flows that need attention.
+pub fn write_live<W: Write>(
+    out: &mut W,
+    input: &InputSummary,
+    verdicts: &portmatrix_engine::VerdictSummary,
+    open: &[FlowRecord],
+) -> std::io::Result<()> {
+    let mut s = String::new();
+    render_input(&mut s, input);
+    let _ = writeln!(s, "\n  flows        {}", verdicts.flows);
+    for v in Verdict::ALL {
+        let n = verdicts.verdicts.get(v.name()).copied().unwrap_or(0);
+        let _ = writeln!(s, "    {:<16} {n}", v.name());
+    }
+    if !open.is_empty() {
+        let _ = writeln!(s, "\n  live flows that need attention (most packets first)");
+        for f in open {
+            render_flow(&mut s, f);
+        }
+    }
+    out.write_all(s.as_bytes())
+}
+
 fn render_verdicts(s: &mut String, r: &InputReport, flows: &TextFlows) {
     let sum = &r.summary;
     let _ = writeln!(s, "\n  flows        {}", sum.flows);

@@ -243,9 +243,12 @@ impl PortSet {
             }
             // A rule's destination may be the DHCP client port (replies
             // 67 -> 68); it stays a client port for choosing the initiator.
-            if rule.destination_ports.ranges().iter().all(|r| {
-                (r.low..=r.high).all(|p| CLIENT_PORTS.contains(&p))
-            }) {
+            if rule
+                .destination_ports
+                .ranges()
+                .iter()
+                .all(|r| (r.low..=r.high).all(|p| CLIENT_PORTS.contains(&p)))
+            {
                 continue;
             }
             for range in rule.destination_ports.ranges() {
@@ -473,6 +476,11 @@ impl FlowTable {
             }
         });
         self.evictions += removed as u64;
+    }
+
+    /// The flows still live (any order).
+    pub fn live_flows(&self) -> impl Iterator<Item = &Flow> {
+        self.live.values()
     }
 
     /// Takes the flows that have ended so far (timeouts, the cap, re-opened
