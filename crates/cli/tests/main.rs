@@ -5,6 +5,7 @@ mod firewall;
 mod fixtures;
 #[cfg(feature = "live")]
 mod live;
+mod mutation;
 mod util;
 mod verdicts;
 mod zeek;
