@@ -118,7 +118,7 @@ fn analyse<S: FlowSink>(
     };
     match CaptureReader::open(path) {
         Ok(mut reader) => Ok(Analysis::new(label, options, matcher, site, sink)
-            .run(&mut reader)?
+            .run_parallel(&mut reader)?
             .report),
         Err(err) => Ok(InputReport::unreadable(InputSummary::unreadable(
             label, &err,

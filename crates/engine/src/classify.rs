@@ -594,15 +594,19 @@ fn mentions_trap(text: &str) -> bool {
 /// A documented service that answers each request: DNS, NTP, H.323 RAS,
 /// SNMP get/set (not traps), judged by the words of the rule's service name.
 fn is_request_response_service(service: &str) -> bool {
-    let words: Vec<String> = service
+    let mut has = [false; 4];
+    let mut one_way = false;
+    for word in service
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_ascii_lowercase())
-        .collect();
-    let has = |w: &str| words.iter().any(|x| x == w);
-    (has("dns") || has("ntp") || has("ras") || has("snmp"))
-        && !has("trap")
-        && !has("traps")
-        // mDNS answers only when it has something to say.
-        && !has("mdns")
+    {
+        for (i, name) in ["dns", "ntp", "ras", "snmp"].iter().enumerate() {
+            has[i] |= word.eq_ignore_ascii_case(name);
+        }
+        // mDNS answers only when it has something to say; traps never.
+        one_way |= ["trap", "traps", "mdns"]
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w));
+    }
+    has.iter().any(|&h| h) && !one_way
 }

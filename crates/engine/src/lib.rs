@@ -74,6 +74,36 @@ impl Default for Options {
 /// Capture time between two sweeps for idle flows.
 const SWEEP_INTERVAL_NS: i64 = 1_000_000_000;
 
+/// Packets per batch between the reading and the tracking thread.
+const BATCH: usize = 2048;
+/// Full batches queued between the two threads.
+const BATCHES_IN_FLIGHT: usize = 8;
+
+/// One decoded packet as the flow stage needs it (owned: it can cross threads).
+#[derive(Clone, Copy, Debug)]
+struct Packet {
+    index: u64,
+    ts_ns: i64,
+    wire_len: u32,
+    routed: Option<flow::Routed>,
+    info: flow::PacketInfo,
+}
+
+/// Decodes one record, counts it in the input summary, and reduces it to
+/// what the flow stage needs.
+#[inline]
+fn decode_record(summary: &mut summary::Accumulator, record: &Record<'_>) -> Packet {
+    let facts = portmatrix_wire::decode(record.link_type, record.frame());
+    summary.observe(record, &facts);
+    Packet {
+        index: record.index,
+        ts_ns: record.ts_ns,
+        wire_len: record.orig_len,
+        routed: flow::classify_packet(&facts, record.ts_ns),
+        info: flow::PacketInfo::from_facts(&facts),
+    }
+}
+
 /// Packets between two collections of finished flows.
 const DRAIN_EVERY: u32 = 4096;
 
@@ -129,17 +159,23 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     /// Feeds one captured record.
     #[inline]
     pub fn observe(&mut self, record: &Record<'_>) {
-        let facts = portmatrix_wire::decode(record.link_type, record.frame());
-        self.summary.observe(record, &facts);
+        let packet = decode_record(&mut self.summary, record);
+        self.track(&packet);
+    }
+
+    /// The flow stage of one packet: the sweep clock, the flow table, and
+    /// the periodic hand-over of ended flows.
+    #[inline]
+    fn track(&mut self, packet: &Packet) {
         // One clock for every shard: idle flows end at the same capture
         // times however flows are spread over shards.
-        if record.ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
-            self.last_sweep_ns = record.ts_ns;
+        if packet.ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
+            self.last_sweep_ns = packet.ts_ns;
             for shard in &mut self.shards {
-                shard.sweep(record.ts_ns);
+                shard.sweep(packet.ts_ns);
             }
         }
-        if let Some(routed) = flow::classify_packet(&facts, record.ts_ns) {
+        if let Some(routed) = &packet.routed {
             let n = self.shards.len();
             let shard = if n == 1 {
                 0
@@ -147,11 +183,11 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
                 (routed.key().symmetric_hash() % n as u64) as usize
             };
             self.shards[shard].observe(
-                record.index,
-                record.ts_ns,
-                record.orig_len,
-                &routed,
-                &facts,
+                packet.index,
+                packet.ts_ns,
+                packet.wire_len,
+                routed,
+                &packet.info,
                 self.services.as_ref(),
             );
         }
@@ -201,6 +237,60 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
                 Ok(record) => self.observe(&record),
                 Err(err) => self.read_error(&err),
             }
+        }
+        self.finish(reader)
+    }
+
+    /// As [`Analysis::run`], on two threads: one reads and decodes the
+    /// capture (and keeps the input summary), this one tracks flows and
+    /// classifies them. Packets cross in batches, in capture order, so the
+    /// result is the same as [`Analysis::run`]'s.
+    ///
+    /// # Errors
+    /// As [`Analysis::run`].
+    pub fn run_parallel<R: Read + Send>(
+        mut self,
+        reader: &mut CaptureReader<R>,
+    ) -> io::Result<Finished<S>> {
+        use std::sync::mpsc;
+        let mut summary = std::mem::replace(&mut self.summary, summary::Accumulator::new(""));
+        let source = &mut *reader;
+        let summary = std::thread::scope(|scope| {
+            let (full_tx, full_rx) = mpsc::sync_channel::<Vec<Packet>>(BATCHES_IN_FLIGHT);
+            let (empty_tx, empty_rx) = mpsc::channel::<Vec<Packet>>();
+            let producer = scope.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                while let Some(item) = source.next_record() {
+                    match item {
+                        Ok(record) => batch.push(decode_record(&mut summary, &record)),
+                        Err(err) => summary.read_error(&err),
+                    }
+                    if batch.len() == BATCH {
+                        let next = empty_rx
+                            .try_recv()
+                            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+                        if full_tx.send(std::mem::replace(&mut batch, next)).is_err() {
+                            break;
+                        }
+                    }
+                }
+                if !batch.is_empty() {
+                    let _ = full_tx.send(batch);
+                }
+                summary
+            });
+            for mut batch in full_rx {
+                for packet in &batch {
+                    self.track(packet);
+                }
+                batch.clear();
+                let _ = empty_tx.send(batch);
+            }
+            producer.join()
+        });
+        match summary {
+            Ok(summary) => self.summary = summary,
+            Err(panic) => std::panic::resume_unwind(panic),
         }
         self.finish(reader)
     }
@@ -275,5 +365,49 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             },
             sink: self.sink,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The two-thread pass gives exactly what the one-thread pass gives.
+    #[test]
+    fn parallel_pass_equals_sequential_pass() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let rules = portmatrix_rules::RuleSet::builtin().expect("built-in rules");
+        let matcher = Matcher::new(&rules);
+        for name in [
+            "demo/room.pcapng",
+            "blocked/firewall.pcap",
+            "pcap/protocols.pcap",
+        ] {
+            let path = dir.join(name);
+            let run = |parallel: bool| {
+                let mut reader = CaptureReader::open(&path).expect("open fixture");
+                let analysis = Analysis::new(name, Options::default(), &matcher, None, Vec::new());
+                let done = if parallel {
+                    analysis.run_parallel(&mut reader)
+                } else {
+                    analysis.run(&mut reader)
+                }
+                .expect("pass");
+                let mut flows = serde_json::to_value(&done.sink).expect("flows json");
+                if let serde_json::Value::Array(a) = &mut flows {
+                    a.sort_by_key(|f| f["id"].as_u64());
+                }
+                (
+                    serde_json::to_value(&done.report).expect("report json"),
+                    flows,
+                )
+            };
+            let (a, b) = (run(false), run(true));
+            assert!(
+                a.1.as_array().is_some_and(|f| !f.is_empty()),
+                "{name}: no flows"
+            );
+            assert_eq!(a, b, "{name}");
+        }
     }
 }

@@ -199,7 +199,7 @@ impl Lookup<'_> {
     /// flow; this puts a rule naming the exact port ahead of them.
     pub fn sort_by_specificity(&mut self) {
         self.matches
-            .sort_by_key(|c| (c.rule.destination_ports.port_count(), c.index));
+            .sort_by_cached_key(|c| (c.rule.destination_ports.port_count(), c.index));
     }
 
     /// Empties both lists, keeping their memory.

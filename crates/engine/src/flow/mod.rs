@@ -327,7 +327,7 @@ impl FlowTable {
         ts_ns: i64,
         wire_len: u32,
         routed: &Routed,
-        facts: &PacketFacts<'_>,
+        facts: &PacketInfo,
         services: &dyn ServicePorts,
     ) {
         if self.self_sweeping && ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
@@ -367,8 +367,11 @@ impl FlowTable {
         flow.last_ts_ns = flow.last_ts_ns.max(ts_ns);
         flow.packets[dir] += 1;
         flow.bytes[dir] += u64::from(wire_len);
-        flow.payload_bytes[dir] += facts.payload.len() as u64;
-        if flow.macs[dir].is_none() {
+        flow.payload_bytes[dir] += u64::from(facts.payload_len);
+        // Per-direction firsts only on a direction's first packet, so the
+        // common case touches no other cache line of the flow.
+        let first_of_direction = flow.packets[dir] == 1;
+        if first_of_direction && flow.macs[dir].is_none() {
             flow.macs[dir] = facts.src_mac;
         }
         let flipped = match (&mut flow.tcp, tcp_seg) {
@@ -377,7 +380,9 @@ impl FlowTable {
                 tcp.take_role_flip()
             }
             _ => {
-                push_once(&mut flow.history, if dir == 0 { 'D' } else { 'd' });
+                if first_of_direction {
+                    push_once(&mut flow.history, if dir == 0 { 'D' } else { 'd' });
+                }
                 false
             }
         };
@@ -494,6 +499,34 @@ impl FlowTable {
         self.finished.extend(self.live.into_values());
         self.finished.sort_by_key(|f| (f.first_ts_ns, f.id));
         (self.finished, self.evictions)
+    }
+}
+
+/// What the flow table needs of a packet besides its [`Routed`] key: small
+/// and owned, so packets can be decoded on one thread and tracked on another.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PacketInfo {
+    /// Transport payload length.
+    pub payload_len: u32,
+    pub src_mac: Option<[u8; 6]>,
+    /// Sent to the broadcast MAC address (a subnet-directed broadcast).
+    pub mac_broadcast: bool,
+    /// Sent to an IP broadcast address.
+    pub ip_broadcast: bool,
+    /// An ICMP/ICMPv6 reply (echo reply and the like).
+    pub icmp_reply: bool,
+}
+
+impl PacketInfo {
+    #[inline]
+    pub fn from_facts(facts: &PacketFacts<'_>) -> PacketInfo {
+        PacketInfo {
+            payload_len: facts.payload.len() as u32,
+            src_mac: facts.src_mac,
+            mac_broadcast: facts.is_mac_broadcast(),
+            ip_broadcast: facts.is_broadcast(),
+            icmp_reply: icmp_is_reply(facts),
+        }
     }
 }
 
@@ -700,17 +733,17 @@ fn new_flow(
     s: Endpoint,
     d: Endpoint,
     tcp_seg: Option<Segment>,
-    facts: &PacketFacts<'_>,
+    facts: &PacketInfo,
     services: &dyn ServicePorts,
 ) -> Flow {
-    let kind = if facts.is_mac_broadcast() && dest_kind(d.ip) == DestKind::Unicast {
+    let kind = if facts.mac_broadcast && dest_kind(d.ip) == DestKind::Unicast {
         // A subnet-directed broadcast: the IP alone does not say so.
         DestKind::Broadcast
     } else {
         dest_kind(d.ip)
     };
     let mut history = String::new();
-    let flip = if kind != DestKind::Unicast || facts.is_broadcast() {
+    let flip = if kind != DestKind::Unicast || facts.ip_broadcast {
         false
     } else if let Some(seg) = tcp_seg {
         // As Zeek's TCP analyzer: a SYN is never flipped; anything else
@@ -722,7 +755,7 @@ fn new_flow(
         (!seg.syn || seg.ack) && server_side(key.transport, s.port, d.port, services)
     } else {
         match key.transport {
-            Transport::Icmp | Transport::Icmpv6 => icmp_is_reply(facts),
+            Transport::Icmp | Transport::Icmpv6 => facts.icmp_reply,
             _ => server_side(key.transport, s.port, d.port, services),
         }
     };
@@ -813,7 +846,7 @@ mod tests {
                 ms * 1_000_000,
                 60,
                 &routed,
-                &facts,
+                &PacketInfo::from_facts(&facts),
                 &WellKnownPorts,
             );
         }
@@ -1012,13 +1045,41 @@ mod tests {
             tcp: None,
         };
         let mut table = FlowTable::new(FlowConfig::default());
-        table.observe(1, 0, 60, &packet, &facts, &WellKnownPorts);
-        table.observe(2, 30 * sec, 70, &error(30 * sec), &facts, &WellKnownPorts);
+        table.observe(
+            1,
+            0,
+            60,
+            &packet,
+            &PacketInfo::from_facts(&facts),
+            &WellKnownPorts,
+        );
+        table.observe(
+            2,
+            30 * sec,
+            70,
+            &error(30 * sec),
+            &PacketInfo::from_facts(&facts),
+            &WellKnownPorts,
+        );
         // A sweep at 59.5 s keeps the flow (idle 59.5 s: errors do not
         // refresh it); none runs at 60.4 s, when it has been idle for 60.4 s.
-        table.observe(3, 59 * sec + sec / 2, 60, &other, &facts, &WellKnownPorts);
+        table.observe(
+            3,
+            59 * sec + sec / 2,
+            60,
+            &other,
+            &PacketInfo::from_facts(&facts),
+            &WellKnownPorts,
+        );
         let late = 60 * sec + 4 * sec / 10;
-        table.observe(4, late, 70, &error(late), &facts, &WellKnownPorts);
+        table.observe(
+            4,
+            late,
+            70,
+            &error(late),
+            &PacketInfo::from_facts(&facts),
+            &WellKnownPorts,
+        );
         let (flows, _) = table.finish();
         let quoted: Vec<_> = flows
             .iter()
