@@ -159,3 +159,30 @@ fn live_interface_that_disappears_exits_2_with_the_capture_so_far() {
     assert_eq!(doc["inputs"][0]["format"], "live");
     assert!(doc["inputs"][0]["packets"].is_u64());
 }
+
+/// Without permission to capture: one clear line and exit 2. Run as the
+/// unprivileged user `nobody` (needs root to switch; skips otherwise).
+#[test]
+fn live_without_permission_is_one_line_and_exit_2() {
+    let probe = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: cannot switch to an unprivileged user here");
+        return;
+    }
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_portmatrix"))
+        .args(["live", "lo", "--duration", "1"])
+        .output()
+        .expect("run as nobody");
+    if out.status.code() == Some(126) || out.status.code() == Some(127) {
+        eprintln!("skipping: the test binary is not executable by nobody");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no permission"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
