@@ -28,6 +28,7 @@ mod buffer;
 mod endian;
 mod error;
 mod format;
+mod gunzip;
 mod pcap;
 mod pcapng;
 mod reader;

@@ -2,7 +2,7 @@
 
 use std::io::{self, Read};
 
-use flate2::read::MultiGzDecoder;
+use crate::gunzip::Gunzip;
 
 /// The two bytes every gzip member starts with (RFC 1952 §2.3.1).
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -32,13 +32,15 @@ impl<R: Read> Read for Prefixed<R> {
 #[derive(Debug)]
 pub(crate) enum Source<R: Read> {
     Plain(Prefixed<R>),
-    Gzip(Box<MultiGzDecoder<Prefixed<R>>>),
+    Gzip(Box<Gunzip<Prefixed<R>>>),
 }
 
 impl<R: Read> Source<R> {
     /// Reads the first two bytes of `inner` and wraps it in a gzip decoder
     /// if they are the gzip magic. Several concatenated gzip members are
-    /// read as one stream, like `zcat`.
+    /// read as one stream, like `zcat`. (`Gunzip`, not flate2's
+    /// `MultiGzDecoder`: that one drops the output decoded just before a
+    /// corrupt block, see `gunzip.rs`.)
     pub(crate) fn sniff(mut inner: R) -> io::Result<Self> {
         let mut head = [0u8; 2];
         let mut head_len = 0;
@@ -57,7 +59,7 @@ impl<R: Read> Source<R> {
             inner,
         };
         Ok(if head_len == 2 && head == GZIP_MAGIC {
-            Source::Gzip(Box::new(MultiGzDecoder::new(prefixed)))
+            Source::Gzip(Box::new(Gunzip::new(prefixed)))
         } else {
             Source::Plain(prefixed)
         })
