@@ -74,6 +74,10 @@ impl Default for Options {
 /// Capture time between two sweeps for idle flows.
 const SWEEP_INTERVAL_NS: i64 = 1_000_000_000;
 
+/// Unanswered attempts held back for the end of the pass; beyond this many
+/// (a SYN scan), they are classified as they end, with what is known then.
+const PENDING_CAP: usize = 65_536;
+
 /// Packets per batch between the reading and the tracking thread.
 const BATCH: usize = 2048;
 /// Full batches queued between the two threads.
@@ -116,6 +120,10 @@ pub struct Analysis<'a, S: FlowSink> {
     tally: Tally,
     sink: S,
     sink_error: Option<io::Error>,
+    /// Unanswered TCP attempts that ended early, held back (up to
+    /// [`PENDING_CAP`]) so that their verdict detail can say whether the
+    /// responder talked anywhere in the whole capture.
+    pending: Vec<Flow>,
     since_drain: u32,
     last_sweep_ns: i64,
 }
@@ -151,6 +159,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             tally: Tally::default(),
             sink,
             sink_error: None,
+            pending: Vec::new(),
             since_drain: 0,
             last_sweep_ns: i64::MIN,
         }
@@ -218,6 +227,17 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     }
 
     fn emit(&mut self, flow: &Flow) {
+        if self.pending.len() < PENDING_CAP
+            && flow.tcp.as_ref().is_some_and(|t| t.syns > 0)
+            && flow.packets[1] == 0
+        {
+            self.pending.push(flow.clone());
+            return;
+        }
+        self.emit_now(flow);
+    }
+
+    fn emit_now(&mut self, flow: &Flow) {
         let record = FlowRecord::new(flow, self.classifier.classify(flow));
         self.tally.add(&record);
         if self.sink_error.is_none() {
@@ -349,7 +369,10 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             self.classifier.note_talkers(flow);
         }
         for flow in &rest {
-            self.emit(flow);
+            self.emit_now(flow);
+        }
+        for flow in std::mem::take(&mut self.pending) {
+            self.emit_now(&flow);
         }
         if let Some(e) = self.sink_error {
             return Err(e);
