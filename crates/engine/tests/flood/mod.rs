@@ -214,7 +214,14 @@ fn the_live_flow_table_never_exceeds_its_cap() {
         let frame = gen::frame(&p);
         let facts = decode(LinkType::ETHERNET, &frame);
         let routed = classify_packet(&facts, ts).expect("a UDP packet is routed");
-        table.observe(index, ts, frame.len() as u32, &routed, &facts, services);
+        table.observe(
+            index,
+            ts,
+            frame.len() as u32,
+            &routed,
+            &portmatrix_engine::flow::PacketInfo::from_facts(&facts),
+            services,
+        );
         assert!(
             table.live_len() <= CAP,
             "{} live flows after packet {index}",
