@@ -318,7 +318,12 @@ fn render_input(s: &mut String, input: &InputSummary) {
         input.bytes, input.orig_bytes
     );
     if let (Some(first), Some(last)) = (&input.first_ts, &input.last_ts) {
-        let dur = (input.last_ts_ns.unwrap_or(0) - input.first_ts_ns.unwrap_or(0)) as f64 / 1e9;
+        // i128: capture timestamps span the whole i64 range (a pcapng
+        // tsoffset can push one near i64::MIN), and the difference of two
+        // overflowed i64 (found by fuzzing).
+        let span =
+            i128::from(input.last_ts_ns.unwrap_or(0)) - i128::from(input.first_ts_ns.unwrap_or(0));
+        let dur = span as f64 / 1e9;
         let _ = writeln!(s, "  first        {first}");
         let _ = writeln!(s, "  last         {last} ({dur:.3} s)");
     }
@@ -411,5 +416,41 @@ mod tests {
     #[test]
     fn sanitize_removes_escape_sequences() {
         assert_eq!(sanitize("eth0\x1b[2Jx"), "eth0\u{fffd}[2Jx");
+    }
+
+    #[test]
+    fn duration_of_timestamps_across_the_whole_i64_range() {
+        // Fuzz finding (target analysis): a 443-byte pcapng whose packets
+        // are stamped 1677-09-21 (near i64::MIN ns, through if_tsoffset)
+        // and 2023-11-14; `last - first` overflowed i64.
+        let input = portmatrix_engine::InputSummary {
+            path: "fuzz".into(),
+            format: Some("pcapng".into()),
+            variant: None,
+            compressed: false,
+            link_types: vec!["ether".into()],
+            interfaces: Vec::new(),
+            packets: 2,
+            bytes: 132,
+            orig_bytes: 132,
+            first_ts_ns: Some(-9_223_372_036_604_775_808),
+            last_ts_ns: Some(1_700_000_000_250_000_000),
+            first_ts: Some("1677-09-21T00:12:43.395224192Z".into()),
+            last_ts: Some("2023-11-14T22:13:20.250000000Z".into()),
+            protocols: Default::default(),
+            vlan_tagged: 0,
+            vlans: Default::default(),
+            snapped: 0,
+            truncated_ip: 0,
+            malformed: Default::default(),
+            errors: Vec::new(),
+            skipped_bytes: 0,
+            unknown_blocks: 0,
+            live: None,
+        };
+        let mut out = Vec::new();
+        super::write_summaries(&mut out, &[input]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("(10923372036.855 s)"), "{text}");
     }
 }
