@@ -3,6 +3,8 @@
 mod corpus;
 mod firewall;
 mod fixtures;
+mod flood;
+mod hostile;
 #[cfg(feature = "live")]
 mod live;
 mod mutation;
