@@ -591,7 +591,7 @@ fn icmp_error_after_the_idle_timeout_starts_a_new_flow() {
 /// 10.10.20.20 answers a ping. Both attempts must say that "the responder
 /// answers other flows" (`docs/verdicts.md`: the detail says whether the
 /// responder answered other flows in the same capture), although the first
-/// attempt ends before the ping is seen.
+/// attempt ended before the responder was heard.
 #[test]
 fn syn_unanswered_detail_counts_talkers_of_the_whole_capture() {
     let (pc, dsp) = (ip4([10, 10, 20, 51]), ip4([10, 10, 20, 20]));
