@@ -10,7 +10,7 @@ use portmatrix_engine::{
     Analysis, FlowConfig, FlowSink, InputReport, InputSummary, Options, PortSet,
 };
 use portmatrix_report::json::JsonReport;
-use portmatrix_report::text::TextFlows;
+use portmatrix_report::text::{sanitize, TextFlows};
 use portmatrix_rules::{Matcher, Site};
 
 use crate::args::{CheckArgs, OutputFormat};
@@ -62,9 +62,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         }
         for e in &input.errors {
             let record = e.record.map(|r| format!("record {r} ")).unwrap_or_default();
+            // The path and messages may come from someone else's file
+            // names and bytes: no control characters reach the terminal.
             eprintln!(
-                "portmatrix: {label}: {record}at byte {} (0x{:x}): {}",
-                e.offset, e.offset, e.message
+                "portmatrix: {}: {record}at byte {} (0x{:x}): {}",
+                sanitize(label),
+                e.offset,
+                e.offset,
+                sanitize(&e.message)
             );
         }
     };

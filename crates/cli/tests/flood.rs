@@ -624,7 +624,6 @@ fn flood_of_a_million_flows() {
 /// unanswered SYN's responder "answers other flows"), about 40 bytes each:
 /// +12 MiB here, +400 MB for ten million spoofed sources.
 #[test]
-#[ignore = "engine bug: Classifier::talkers grows with every distinct source, whatever the cap"]
 fn memory_under_the_cap_does_not_grow_with_distinct_sources() {
     let dir = tempfile::tempdir().unwrap();
     let site = fixtures_dir().join("demo/site.toml");

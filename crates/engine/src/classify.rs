@@ -141,6 +141,9 @@ const REQUEST_RESPONSE_UDP: &[u16] = &[53, 69, 88, 123, 137, 161, 389, 1719, 347
 /// (a responder answers only for names it owns).
 const ONE_WAY_UDP: &[u16] = &[162, 514, 2055, 4739, 5353, 6343];
 
+/// Most hosts remembered as having sent something.
+const TALKERS_CAP: usize = 1 << 16;
+
 /// Classifies flows against rules (and an inventory).
 pub struct Classifier<'a> {
     matcher: &'a Matcher,
@@ -168,6 +171,11 @@ impl<'a> Classifier<'a> {
     /// before classifying it; flows still live at the end should all be
     /// noted before any of them is classified).
     pub fn note_talkers(&mut self, flow: &Flow) {
+        // Bounded: a flood of spoofed sources must not grow memory without
+        // limit; past the cap the evidence detail uses the hosts known so far.
+        if self.talkers.len() >= TALKERS_CAP {
+            return;
+        }
         if flow.packets[0] > 0 {
             self.talkers.insert(flow.orig.ip);
         }

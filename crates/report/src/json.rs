@@ -10,6 +10,35 @@ use serde::Serialize;
 
 use crate::SCHEMA_VERSION;
 
+/// serde_json's formatter, but DEL and the C1 controls (U+007F-U+009F) are
+/// written as `\u00XX` too: JSON only requires C0 to be escaped, and a
+/// terminal that honours 8-bit controls would act on raw C1 from a packet.
+struct SafeFormatter;
+
+impl serde_json::ser::Formatter for SafeFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if ('\u{7f}'..='\u{9f}').contains(&c) {
+                writer.write_all(fragment[start..i].as_bytes())?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(fragment[start..].as_bytes())
+    }
+}
+
+/// Writes `value` as compact JSON with [`SafeFormatter`].
+fn write_value<W: Write, T: Serialize + ?Sized>(out: &mut W, value: &T) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(out, SafeFormatter);
+    value.serialize(&mut ser).map_err(io::Error::other)
+}
+
 /// Totals over every input.
 #[derive(Serialize, Default)]
 struct Totals {
@@ -73,7 +102,7 @@ impl<W: Write> JsonReport<W> {
         if let serde_json::Value::Object(map) = value {
             for (k, v) in map {
                 write!(self.out, ",\n{}:", serde_json::Value::String(k))?;
-                serde_json::to_writer(&mut self.out, &v)?;
+                write_value(&mut self.out, &v)?;
             }
         }
         self.out.write_all(b"}")?;
@@ -95,7 +124,7 @@ impl<W: Write> JsonReport<W> {
     /// Writing failed.
     pub fn finish(mut self) -> io::Result<W> {
         self.out.write_all(b"\n],\"summary\":")?;
-        serde_json::to_writer(&mut self.out, &self.totals)?;
+        write_value(&mut self.out, &self.totals)?;
         self.out.write_all(b"}\n")?;
         self.out.flush()?;
         Ok(self.out)
@@ -110,7 +139,7 @@ impl<W: Write> FlowSink for JsonReport<W> {
             b",\n"
         })?;
         self.flows_in_input += 1;
-        serde_json::to_writer(&mut self.out, &record)?;
+        write_value(&mut self.out, &record)?;
         Ok(())
     }
 }

@@ -192,6 +192,24 @@ fn shorten(s: &str, max: usize) -> String {
 /// A plain-text table of every rule: id, product, transport, ports, service,
 /// requirement (products longer than 40 characters are shortened).
 pub fn table(rules: &RuleSet) -> String {
+    visible(&table_raw(rules))
+}
+
+/// Replaces control characters other than newlines (C0, DEL, C1), so rule
+/// text from a file cannot drive the terminal it is printed on.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn table_raw(rules: &RuleSet) -> String {
     let header = [
         "ID",
         "PRODUCT",
@@ -250,6 +268,10 @@ pub fn table(rules: &RuleSet) -> String {
 
 /// Everything about one rule, one `key: value` per line, with its provenance.
 pub fn describe(rules: &RuleSet, rule: &Rule) -> String {
+    visible(&describe_raw(rules, rule))
+}
+
+fn describe_raw(rules: &RuleSet, rule: &Rule) -> String {
     let mut out = String::new();
     let mut kv = |k: &str, v: &str| {
         let _ = writeln!(out, "{:<18} {}", format!("{k}:"), v);

@@ -18,6 +18,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Candidates close to `wanted`, best first, at most `limit`.
 ///
+/// Names longer than this get no suggestions.
+const MAX_WANTED_LEN: usize = 256;
+
 /// A candidate is close when its edit distance is at most a third of the
 /// longer string (at least 2), or when one string contains the other.
 pub fn closest<'a>(
@@ -25,6 +28,11 @@ pub fn closest<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
     limit: usize,
 ) -> Vec<&'a str> {
+    // No id is this long; comparing a huge name with every id would cost
+    // seconds for nothing.
+    if wanted.len() > MAX_WANTED_LEN {
+        return Vec::new();
+    }
     let mut scored: Vec<(usize, &'a str)> = candidates
         .into_iter()
         .filter_map(|c| {
