@@ -187,7 +187,7 @@ pub(crate) struct Accumulator {
     l4: NameCounts,
     malformed: NameCounts,
     vlan_tagged: u64,
-    vlans: BTreeMap<u16, u64>,
+    vlans: Vec<(u16, u64)>,
     snapped: u64,
     truncated_ip: u64,
     errors: Vec<ErrorEntry>,
@@ -206,7 +206,7 @@ impl Accumulator {
             l4: NameCounts::default(),
             malformed: NameCounts::default(),
             vlan_tagged: 0,
-            vlans: BTreeMap::new(),
+            vlans: Vec::new(),
             snapped: 0,
             truncated_ip: 0,
             errors: Vec::new(),
@@ -233,7 +233,11 @@ impl Accumulator {
         if !facts.vlans.is_empty() {
             self.vlan_tagged += 1;
             for id in facts.vlans.iter() {
-                *self.vlans.entry(id).or_insert(0) += 1;
+                // A handful of VLANs per capture: a linear scan, no tree walk per packet.
+                match self.vlans.iter_mut().find(|(v, _)| *v == id) {
+                    Some((_, n)) => *n += 1,
+                    None => self.vlans.push((id, 1)),
+                }
             }
         }
         if facts.truncated {
@@ -287,7 +291,7 @@ impl Accumulator {
                 l4: self.l4.into_map(),
             },
             vlan_tagged: self.vlan_tagged,
-            vlans: self.vlans,
+            vlans: self.vlans.into_iter().collect(),
             snapped: self.snapped,
             truncated_ip: self.truncated_ip,
             malformed: self.malformed.into_map(),
