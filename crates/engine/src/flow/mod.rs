@@ -10,12 +10,10 @@
 pub mod key;
 pub mod tcp;
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::net::IpAddr;
 
+use hashbrown::HashTable;
 use portmatrix_wire::{PacketFacts, Transport as WireTransport};
-use rustc_hash::FxBuildHasher;
 
 pub use key::{Endpoint, FlowKey, Transport};
 pub use tcp::{EndpointState, Segment, TcpConn};
@@ -89,25 +87,37 @@ impl IcmpError {
 }
 
 /// One conversation.
+///
+/// The fields a packet updates come first and in declaration order
+/// (`repr(C)`): the key, the last timestamp and the side of the originator
+/// share the first cache line of a flow-table slot, the counters and MAC
+/// addresses the second, so a packet of a UDP flow touches two lines.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct Flow {
-    /// Record number of the packet that opened the flow (unique in an input,
-    /// independent of sharding).
-    pub id: u64,
     pub key: FlowKey,
-    /// The initiator.
-    pub orig: Endpoint,
-    /// The responder.
-    pub resp: Endpoint,
-    pub dest_kind: DestKind,
-    pub first_ts_ns: i64,
     pub last_ts_ns: i64,
+    /// The originator is the key's `lo` endpoint (cached for the per-packet
+    /// direction test; kept in step with `orig` by the constructors and
+    /// [`Flow::swap_roles`]).
+    orig_is_lo: bool,
+    pub dest_kind: DestKind,
     /// Packets `[originator → responder, responder → originator]`.
     pub packets: [u64; 2],
     /// Bytes on the wire, same order.
     pub bytes: [u64; 2],
     /// Transport payload bytes, same order.
     pub payload_bytes: [u64; 2],
+    /// Source MAC address seen from each side, same order as `packets`.
+    pub macs: [Option<[u8; 6]>; 2],
+    /// Record number of the packet that opened the flow (unique in an input,
+    /// independent of sharding).
+    pub id: u64,
+    /// The initiator.
+    pub orig: Endpoint,
+    /// The responder.
+    pub resp: Endpoint,
+    pub first_ts_ns: i64,
     /// TCP state, for TCP flows.
     pub tcp: Option<TcpConn>,
     /// Zeek-style history letters.
@@ -121,8 +131,6 @@ pub struct Flow {
     pub app: Option<&'static str>,
     /// The flow was ended by the live-flow cap rather than by a timeout or the end of input.
     pub evicted: bool,
-    /// Source MAC address seen from each side, same order as `packets`.
-    pub macs: [Option<[u8; 6]>; 2],
 }
 
 /// At most this many ICMP errors are kept per flow (all are counted).
@@ -168,6 +176,7 @@ impl Flow {
     /// counter change places (the TCP state has already flipped itself).
     fn swap_roles(&mut self) {
         std::mem::swap(&mut self.orig, &mut self.resp);
+        self.orig_is_lo = self.orig == self.key.lo;
         self.packets.swap(0, 1);
         self.bytes.swap(0, 1);
         self.payload_bytes.swap(0, 1);
@@ -286,9 +295,19 @@ impl ServicePorts for PortSet {
 }
 
 /// One shard of the flow table.
+///
+/// Flows live in a slab of 64-byte-aligned slots; the hash table holds only
+/// slot numbers (4 bytes a bucket plus a control byte), so the probe of a
+/// packet stays in a table that fits the first-level cache for tens of
+/// thousands of flows, and the packet then touches the first two cache
+/// lines of its flow's slot (see [`Flow`]'s layout and docs/performance.md).
 pub struct FlowTable {
     cfg: FlowConfig,
-    live: HashMap<FlowKey, Flow, FxBuildHasher>,
+    /// Slot numbers of the live flows, hashed by their keys.
+    index: HashTable<u32>,
+    /// The flows; `None` slots are free and listed in `free`.
+    slots: Vec<Slot>,
+    free: Vec<u32>,
     finished: Vec<Flow>,
     last_sweep_ns: i64,
     /// Whether `observe` sweeps idle flows by itself; off when a caller
@@ -298,14 +317,31 @@ pub struct FlowTable {
     pub evictions: u64,
 }
 
+/// A slab slot: a flow starts on a cache-line boundary.
+#[derive(Debug)]
+#[repr(align(64))]
+struct Slot(Option<Flow>);
+
 /// Sweep idle flows at most once per this much capture time.
 const SWEEP_INTERVAL_NS: i64 = 1_000_000_000;
+
+#[inline]
+fn slot_flow(slots: &[Slot], i: u32) -> Option<&Flow> {
+    slots.get(i as usize).and_then(|s| s.0.as_ref())
+}
+
+#[inline]
+fn slot_hash(slots: &[Slot], i: u32) -> u64 {
+    slot_flow(slots, i).map_or(0, |f| f.key.symmetric_hash())
+}
 
 impl FlowTable {
     pub fn new(cfg: FlowConfig) -> Self {
         FlowTable {
             cfg,
-            live: HashMap::with_hasher(FxBuildHasher),
+            index: HashTable::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
             finished: Vec::new(),
             last_sweep_ns: i64::MIN,
             self_sweeping: true,
@@ -315,7 +351,49 @@ impl FlowTable {
 
     /// Live flows now.
     pub fn live_len(&self) -> usize {
-        self.live.len()
+        self.index.len()
+    }
+
+    /// The slot of the live flow `key` (whose hash is `hash`).
+    #[inline]
+    fn find(&self, hash: u64, key: &FlowKey) -> Option<u32> {
+        let slots = &self.slots;
+        self.index
+            .find(hash, |&i| {
+                slot_flow(slots, i).is_some_and(|f| f.key == *key)
+            })
+            .copied()
+    }
+
+    /// Stores a new live flow and returns its slot.
+    fn insert(&mut self, hash: u64, flow: Flow) -> u32 {
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize].0 = Some(flow);
+                i
+            }
+            None => {
+                self.slots.push(Slot(Some(flow)));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let slots = &self.slots;
+        self.index.insert_unique(hash, i, |&j| slot_hash(slots, j));
+        i
+    }
+
+    /// Takes the live flow `key` out of the table.
+    fn remove(&mut self, hash: u64, key: &FlowKey) -> Option<Flow> {
+        let slots = &self.slots;
+        let entry = self
+            .index
+            .find_entry(hash, |&i| {
+                slot_flow(slots, i).is_some_and(|f| f.key == *key)
+            })
+            .ok()?;
+        let (i, _) = entry.remove();
+        self.free.push(i);
+        self.slots.get_mut(i as usize).and_then(|s| s.0.take())
     }
 
     /// Feeds one packet that [`classify_packet`] turned into a [`Routed`]
@@ -333,37 +411,54 @@ impl FlowTable {
         if self.self_sweeping && ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
             self.sweep(ts_ns);
         }
-        let (key, s, d, tcp_seg) = match *routed {
-            Routed::Packet { key, src, dst, tcp } => (key, src, dst, tcp),
+        let (key, src_is_lo, tcp_seg) = match *routed {
+            Routed::Packet {
+                key,
+                src_is_lo,
+                tcp,
+            } => (key, src_is_lo, tcp),
             Routed::IcmpError { key, src, dst, err } => {
                 self.icmp_error(index, key, src, dst, err);
                 return;
             }
         };
+        let (s, d) = if src_is_lo {
+            (key.lo, key.hi)
+        } else {
+            (key.hi, key.lo)
+        };
 
-        // One hash probe per packet: the entry is found (or made) once.
-        if self.live.len() >= self.cfg.max_flows && !self.live.contains_key(&key) {
-            self.evict();
-        }
-        let flow = match self.live.entry(key) {
-            Entry::Occupied(e) => {
-                let flow = e.into_mut();
+        // One probe per packet of a known flow.
+        let hash = key.symmetric_hash();
+        let slot = match self.find(hash, &key) {
+            Some(i) => {
+                let cfg = &self.cfg;
+                let Some(flow) = self.slots.get_mut(i as usize).and_then(|s| s.0.as_mut()) else {
+                    return;
+                };
                 // An idle flow, or a TCP connection re-opened after it ended,
                 // starts afresh; the old one is finished. As in Zeek, a flow
                 // has expired once it has been idle for its whole timeout.
-                let idle = ts_ns.saturating_sub(flow.last_ts_ns) >= flow.timeout(&self.cfg);
+                let idle = ts_ns.saturating_sub(flow.last_ts_ns) >= flow.timeout(cfg);
                 let reopened = tcp_seg.is_some_and(|seg| reopens(flow, seg));
                 if idle || reopened {
                     let fresh = new_flow(index, ts_ns, key, s, d, tcp_seg, facts, services);
                     self.finished.push(std::mem::replace(flow, fresh));
                 }
-                flow
+                i
             }
-            Entry::Vacant(e) => {
-                e.insert(new_flow(index, ts_ns, key, s, d, tcp_seg, facts, services))
+            None => {
+                if self.index.len() >= self.cfg.max_flows {
+                    self.evict();
+                }
+                let fresh = new_flow(index, ts_ns, key, s, d, tcp_seg, facts, services);
+                self.insert(hash, fresh)
             }
         };
-        let dir = usize::from(flow.orig != s);
+        let Some(flow) = self.slots.get_mut(slot as usize).and_then(|s| s.0.as_mut()) else {
+            return;
+        };
+        let dir = usize::from(flow.orig_is_lo != src_is_lo);
         flow.last_ts_ns = flow.last_ts_ns.max(ts_ns);
         flow.packets[dir] += 1;
         flow.bytes[dir] += u64::from(wire_len);
@@ -394,35 +489,41 @@ impl FlowTable {
     fn icmp_error(&mut self, index: u64, key: FlowKey, s: Endpoint, d: Endpoint, err: IcmpError) {
         let ts_ns = err.ts_ns;
         let transport = key.transport;
-        if let Some(flow) = self.live.get_mut(&key) {
-            if ts_ns.saturating_sub(flow.last_ts_ns) < flow.timeout(&self.cfg) {
-                flow.attach_icmp(err);
-                return;
+        let hash = key.symmetric_hash();
+        if let Some(i) = self.find(hash, &key) {
+            let cfg = &self.cfg;
+            if let Some(flow) = self.slots.get_mut(i as usize).and_then(|s| s.0.as_mut()) {
+                if ts_ns.saturating_sub(flow.last_ts_ns) < flow.timeout(cfg) {
+                    flow.attach_icmp(err);
+                    return;
+                }
             }
             // The quoted flow has expired, whether or not a sweep has
             // finished it yet: finish it now, so that the outcome does not
             // depend on when this shard last swept.
-            if let Some(old) = self.live.remove(&key) {
+            if let Some(old) = self.remove(hash, &key) {
                 self.finished.push(old);
             }
         }
         // The quoted packet itself was not captured (one-sided mirror, or it
         // left on another path, or its flow has ended): the attempt is still
         // evidence.
-        if self.live.len() >= self.cfg.max_flows {
+        if self.index.len() >= self.cfg.max_flows {
             self.evict();
         }
         let mut flow = Flow {
-            id: index,
             key,
-            orig: s,
-            resp: d,
-            dest_kind: dest_kind(d.ip),
-            first_ts_ns: ts_ns,
             last_ts_ns: ts_ns,
+            orig_is_lo: s == key.lo,
+            dest_kind: dest_kind(d.ip),
             packets: [0; 2],
             bytes: [0; 2],
             payload_bytes: [0; 2],
+            macs: [None; 2],
+            id: index,
+            orig: s,
+            resp: d,
+            first_ts_ns: ts_ns,
             tcp: (transport == Transport::Tcp).then(TcpConn::default),
             history: String::new(),
             icmp_errors: Vec::new(),
@@ -430,10 +531,9 @@ impl FlowTable {
             quoted_only: true,
             app: None,
             evicted: false,
-            macs: [None; 2],
         };
         flow.attach_icmp(err);
-        self.live.insert(key, flow);
+        self.insert(hash, flow);
     }
 
     /// Leaves idle-flow sweeps to the caller ([`FlowTable::sweep`]), so that
@@ -444,48 +544,59 @@ impl FlowTable {
         self
     }
 
+    /// Ends the live flows for which `end` says so (they go to `finished`,
+    /// marked evicted when `evicted`); returns how many ended.
+    fn end_where(&mut self, evicted: bool, mut end: impl FnMut(&Flow) -> bool) -> usize {
+        let (slots, free, finished) = (&mut self.slots, &mut self.free, &mut self.finished);
+        let mut ended = 0;
+        self.index.retain(|&mut i| {
+            let Some(slot) = slots.get_mut(i as usize) else {
+                return false;
+            };
+            let stop = slot.0.as_ref().is_none_or(&mut end);
+            if stop {
+                if let Some(mut flow) = slot.0.take() {
+                    flow.evicted |= evicted;
+                    finished.push(flow);
+                    ended += 1;
+                }
+                free.push(i);
+            }
+            !stop
+        });
+        ended
+    }
+
     /// Finishes flows idle for their timeout or longer.
     pub fn sweep(&mut self, now_ns: i64) {
         self.last_sweep_ns = now_ns;
-        let cfg = &self.cfg;
-        let finished = &mut self.finished;
-        self.live.retain(|_, flow| {
-            let keep = now_ns.saturating_sub(flow.last_ts_ns) < flow.timeout(cfg);
-            if !keep {
-                finished.push(flow.clone());
-            }
-            keep
+        let cfg = self.cfg.clone();
+        self.end_where(false, |flow| {
+            now_ns.saturating_sub(flow.last_ts_ns) >= flow.timeout(&cfg)
         });
     }
 
     /// Evicts the least recently seen tenth of the live flows.
     fn evict(&mut self) {
-        let mut ages: Vec<i64> = self.live.values().map(|f| f.last_ts_ns).collect();
+        let mut ages: Vec<i64> = self.live_flows().map(|f| f.last_ts_ns).collect();
         if ages.is_empty() {
             return;
         }
         let n = (ages.len() / 10).max(1);
         let (_, cut, _) = ages.select_nth_unstable(n - 1);
         let cut = *cut;
-        let mut removed = 0usize;
-        let finished = &mut self.finished;
-        self.live.retain(|_, flow| {
-            if removed < n && flow.last_ts_ns <= cut {
-                removed += 1;
-                let mut f = flow.clone();
-                f.evicted = true;
-                finished.push(f);
-                false
-            } else {
-                true
-            }
+        let mut chosen = 0usize;
+        let removed = self.end_where(true, |flow| {
+            let stop = chosen < n && flow.last_ts_ns <= cut;
+            chosen += usize::from(stop);
+            stop
         });
         self.evictions += removed as u64;
     }
 
     /// The flows still live (any order).
     pub fn live_flows(&self) -> impl Iterator<Item = &Flow> {
-        self.live.values()
+        self.slots.iter().filter_map(|s| s.0.as_ref())
     }
 
     /// Takes the flows that have ended so far (timeouts, the cap, re-opened
@@ -496,7 +607,8 @@ impl FlowTable {
 
     /// Ends the pass: every flow, finished and live, in order of first packet.
     pub fn finish(mut self) -> (Vec<Flow>, u64) {
-        self.finished.extend(self.live.into_values());
+        self.finished
+            .extend(self.slots.into_iter().filter_map(|s| s.0));
         self.finished.sort_by_key(|f| (f.first_ts_ns, f.id));
         (self.finished, self.evictions)
     }
@@ -534,11 +646,11 @@ impl PacketInfo {
 /// it to its shard.
 #[derive(Clone, Copy, Debug)]
 pub enum Routed {
-    /// A packet of the flow `key`, sent from `src` to `dst`.
+    /// A packet of the flow `key`, sent from `key.lo` to `key.hi` when
+    /// `src_is_lo`, the other way otherwise.
     Packet {
         key: FlowKey,
-        src: Endpoint,
-        dst: Endpoint,
+        src_is_lo: bool,
         tcp: Option<Segment>,
     },
     /// An ICMP/ICMPv6 error quoting a packet of the flow `key`, which the
@@ -625,11 +737,10 @@ pub fn classify_packet(facts: &PacketFacts<'_>, ts_ns: i64) -> Option<Routed> {
         ip: dst,
         port: dport,
     };
-    let (key, _) = FlowKey::new(vlan, transport, s, d);
+    let (key, src_is_lo) = FlowKey::new(vlan, transport, s, d);
     Some(Routed::Packet {
         key,
-        src: s,
-        dst: d,
+        src_is_lo,
         tcp,
     })
 }
@@ -764,16 +875,18 @@ fn new_flow(
         history.push('^');
     }
     Flow {
-        id: index,
         key,
-        orig,
-        resp,
-        dest_kind: if flip { dest_kind(resp.ip) } else { kind },
-        first_ts_ns: ts_ns,
         last_ts_ns: ts_ns,
+        orig_is_lo: orig == key.lo,
+        dest_kind: if flip { dest_kind(resp.ip) } else { kind },
         packets: [0; 2],
         bytes: [0; 2],
         payload_bytes: [0; 2],
+        macs: [None; 2],
+        id: index,
+        orig,
+        resp,
+        first_ts_ns: ts_ns,
         tcp: tcp_seg.map(|_| TcpConn::new(flip)),
         history,
         icmp_errors: Vec::new(),
@@ -781,7 +894,6 @@ fn new_flow(
         quoted_only: false,
         app: None,
         evicted: false,
-        macs: [None; 2],
     }
 }
 
@@ -826,7 +938,7 @@ mod tests {
         let mut table = FlowTable::new(FlowConfig::default());
         let facts = PacketFacts::empty(LinkType::ETHERNET);
         for (i, &(src, dst, flags, seq, len, ms)) in pkts.iter().enumerate() {
-            let (key, _) = FlowKey::new(0, Transport::Tcp, src, dst);
+            let (key, src_is_lo) = FlowKey::new(0, Transport::Tcp, src, dst);
             let seg = Segment {
                 syn: flags.contains('S'),
                 ack: flags.contains('A'),
@@ -837,8 +949,7 @@ mod tests {
             };
             let routed = Routed::Packet {
                 key,
-                src,
-                dst,
+                src_is_lo,
                 tcp: Some(seg),
             };
             table.observe(
@@ -1016,12 +1127,11 @@ mod tests {
     #[test]
     fn an_icmp_error_after_the_quoted_flow_expired_starts_a_new_flow() {
         let (c, s) = (ep(CLIENT, 40000), ep(SERVER, 161));
-        let (key, _) = FlowKey::new(0, Transport::Udp, c, s);
+        let (key, src_is_lo) = FlowKey::new(0, Transport::Udp, c, s);
         let facts = PacketFacts::empty(LinkType::ETHERNET);
         let packet = Routed::Packet {
             key,
-            src: c,
-            dst: s,
+            src_is_lo,
             tcp: None,
         };
         let error = |ts_ns| Routed::IcmpError {
@@ -1038,10 +1148,10 @@ mod tests {
         };
         let sec = 1_000_000_000;
         let (o1, o2) = (ep(CLIENT, 40001), ep(SERVER, 53));
+        let (other_key, other_src_is_lo) = FlowKey::new(0, Transport::Udp, o1, o2);
         let other = Routed::Packet {
-            key: FlowKey::new(0, Transport::Udp, o1, o2).0,
-            src: o1,
-            dst: o2,
+            key: other_key,
+            src_is_lo: other_src_is_lo,
             tcp: None,
         };
         let mut table = FlowTable::new(FlowConfig::default());
