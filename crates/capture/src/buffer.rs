@@ -6,8 +6,17 @@
 //! front (it is at most one record long) and the rest is refilled. The
 //! buffer grows only when a single record or block is longer than the
 //! buffer, and never beyond the limit given at construction.
+//!
+//! With read-ahead ([`ReadBuffer::start_read_ahead`]) a second thread makes
+//! the `read()` calls (and, for gzip, the decompression) into chunks of its
+//! own, while this thread walks the records of the previous chunk. A chunk
+//! arrives with free room in front of its data, so the unread tail of the
+//! current buffer (the start of a record cut by the chunk boundary) is
+//! copied in front of it and the chunk becomes the buffer: no byte of the
+//! input is copied again, and records stay contiguous slices.
 
 use std::io::{self, Read};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 
 /// Initial size of the buffer: large enough that `read()` calls are few,
 /// small enough to stay in the L2/L3 cache of a small machine.
@@ -15,7 +24,7 @@ pub(crate) const DEFAULT_CAPACITY: usize = 1 << 20;
 
 #[derive(Debug)]
 pub(crate) struct ReadBuffer<S> {
-    src: S,
+    feed: Feed<S>,
     data: Vec<u8>,
     /// Index of the first unread byte in `data`.
     start: usize,
@@ -32,7 +41,7 @@ impl<S: Read> ReadBuffer<S> {
     pub(crate) fn new(src: S, capacity: usize, max_len: usize) -> Self {
         let capacity = capacity.min(max_len).max(64);
         ReadBuffer {
-            src,
+            feed: Feed::Direct(src),
             data: vec![0; capacity],
             start: 0,
             end: 0,
@@ -79,6 +88,14 @@ impl<S: Read> ReadBuffer<S> {
         if self.eof {
             return Ok(self.available());
         }
+        let src = match &mut self.feed {
+            Feed::Direct(src) => src,
+            Feed::Ahead(_) => return self.fill_ahead(n),
+            Feed::Gone => {
+                self.eof = true;
+                return Ok(self.available());
+            }
+        };
         if self.start + n > self.data.len() {
             // Move the short tail to the front.
             self.data.copy_within(self.start..self.end, 0);
@@ -93,7 +110,7 @@ impl<S: Read> ReadBuffer<S> {
                 let grown = (self.data.len() * 2).min(self.max_len);
                 self.data.resize(grown, 0);
             }
-            match self.src.read(&mut self.data[self.end..]) {
+            match src.read(&mut self.data[self.end..]) {
                 Ok(0) => {
                     self.eof = true;
                     break;
@@ -125,10 +142,176 @@ impl<S: Read> ReadBuffer<S> {
         self.start += n.min(self.available());
     }
 
+    /// Hands the source to a thread that reads chunks of `chunk_len` bytes
+    /// ahead (at most [`CHUNKS_IN_FLIGHT`] of them). Bytes already in the
+    /// buffer are kept; the stream goes on where it stopped. Does nothing
+    /// when read-ahead is already on or the input has ended.
+    ///
+    /// # Errors
+    /// The thread could not be started (the source is then kept).
+    pub(crate) fn start_read_ahead(&mut self, chunk_len: usize) -> io::Result<()>
+    where
+        S: Read + Send + 'static,
+    {
+        if self.eof || !matches!(self.feed, Feed::Direct(_)) {
+            return Ok(());
+        }
+        let chunk_len = chunk_len.max(64);
+        // Room in front of each chunk for the tail of the previous one: a
+        // record cut by the boundary is usually much shorter than this.
+        let gap = chunk_len / 4;
+        let (full_tx, full_rx) = mpsc::sync_channel(CHUNKS_IN_FLIGHT);
+        let (empty_tx, empty_rx) = mpsc::channel();
+        // The thread is started first and given the source after: if it
+        // cannot be started, the source stays here and nothing changes.
+        let (src_tx, src_rx) = mpsc::channel::<S>();
+        std::thread::Builder::new()
+            .name("capture-read-ahead".into())
+            .spawn(move || {
+                if let Ok(src) = src_rx.recv() {
+                    read_ahead(src, gap, chunk_len, &full_tx, &empty_rx);
+                }
+            })?;
+        let Feed::Direct(src) = std::mem::replace(&mut self.feed, Feed::Gone) else {
+            return Ok(());
+        };
+        if let Err(mpsc::SendError(src)) = src_tx.send(src) {
+            // The thread is gone already: keep reading here.
+            self.feed = Feed::Direct(src);
+            return Ok(());
+        }
+        self.feed = Feed::Ahead(Ahead {
+            full: full_rx,
+            empty: empty_tx,
+            gap,
+        });
+        Ok(())
+    }
+
+    /// `fill` with read-ahead: takes chunks until `n` bytes are available.
+    fn fill_ahead(&mut self, n: usize) -> io::Result<usize> {
+        while self.available() < n {
+            let Feed::Ahead(ahead) = &self.feed else {
+                break;
+            };
+            let chunk = match ahead.full.recv() {
+                Ok(Ok(chunk)) => chunk,
+                Ok(Err(e)) => {
+                    // The thread has stopped after an error: report it once.
+                    self.feed = Feed::Gone;
+                    return Err(e);
+                }
+                Err(mpsc::RecvError) => {
+                    self.feed = Feed::Gone;
+                    self.eof = true;
+                    break;
+                }
+            };
+            let gap = ahead.gap;
+            let tail = self.available();
+            let pos = self.pos();
+            let spare = if tail <= gap && pos >= (gap - tail) as u64 && chunk.buf.len() >= gap {
+                // The tail goes in front of the chunk's data, and the chunk
+                // becomes the buffer.
+                let mut buf = chunk.buf;
+                buf[gap - tail..gap].copy_from_slice(&self.data[self.start..self.end]);
+                self.start = gap - tail;
+                self.end = gap + chunk.len;
+                self.base = pos - self.start as u64;
+                std::mem::replace(&mut self.data, buf)
+            } else {
+                // A long tail (a record longer than the gap), or the first
+                // chunk: append the chunk's bytes to the buffer.
+                self.data.copy_within(self.start..self.end, 0);
+                self.base += self.start as u64;
+                self.end -= self.start;
+                self.start = 0;
+                if self.data.len() < self.end + chunk.len {
+                    self.data.resize(self.end + chunk.len, 0);
+                }
+                self.data[self.end..self.end + chunk.len]
+                    .copy_from_slice(&chunk.buf[gap..gap + chunk.len]);
+                self.end += chunk.len;
+                chunk.buf
+            };
+            if spare.len() > gap {
+                // The thread may have stopped; the buffer is then dropped.
+                let _ = ahead.empty.send(spare);
+            }
+        }
+        Ok(self.available())
+    }
+
     /// Current size of the buffer (for tests of the growth bound).
     #[cfg(test)]
     pub(crate) fn capacity(&self) -> usize {
         self.data.len()
+    }
+}
+
+/// Chunks read ahead and not yet taken.
+pub(crate) const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// Where the bytes come from.
+#[derive(Debug)]
+enum Feed<S> {
+    /// `read()` on this thread.
+    Direct(S),
+    /// Chunks from the read-ahead thread.
+    Ahead(Ahead),
+    /// The read-ahead thread has stopped after an error.
+    Gone,
+}
+
+/// This side of the read-ahead thread.
+#[derive(Debug)]
+struct Ahead {
+    full: Receiver<io::Result<Chunk>>,
+    /// Buffers handed back for reuse.
+    empty: Sender<Vec<u8>>,
+    gap: usize,
+}
+
+/// Bytes read ahead: `buf[gap..gap + len]`.
+#[derive(Debug)]
+struct Chunk {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+/// The read-ahead thread: one `read()` per chunk (a pipe or a live stream
+/// is passed on as it comes), until the end of the input, an error (sent,
+/// then the thread stops), or the reader is dropped.
+fn read_ahead<S: Read>(
+    mut src: S,
+    gap: usize,
+    chunk_len: usize,
+    full: &SyncSender<io::Result<Chunk>>,
+    empty: &Receiver<Vec<u8>>,
+) {
+    loop {
+        let mut buf = empty
+            .try_recv()
+            .unwrap_or_else(|_| vec![0; gap + chunk_len]);
+        let len = loop {
+            match src.read(&mut buf[gap..]) {
+                Ok(k) => break Ok(k),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        match len {
+            Ok(0) => return,
+            Ok(len) => {
+                if full.send(Ok(Chunk { buf, len })).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                let _ = full.send(Err(e));
+                return;
+            }
+        }
     }
 }
 

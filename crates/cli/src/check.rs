@@ -122,9 +122,14 @@ fn analyse<S: FlowSink>(
         services: Box::new(PortSet::from_rules(matcher.rule_set())),
     };
     match CaptureReader::open(path) {
-        Ok(mut reader) => Ok(Analysis::new(label, options, matcher, site, sink)
-            .run_parallel(&mut reader)?
-            .report),
+        Ok(mut reader) => {
+            // read() calls and gzip decompression on a thread of their own;
+            // if it cannot be started, this thread reads, with the same result.
+            let _ = reader.start_read_ahead();
+            Ok(Analysis::new(label, options, matcher, site, sink)
+                .run_parallel(&mut reader)?
+                .report)
+        }
         Err(err) => Ok(InputReport::unreadable(InputSummary::unreadable(
             label, &err,
         ))),

@@ -184,6 +184,45 @@ impl Flow {
         self.dest_kind = dest_kind(self.resp.ip);
     }
 
+    /// A placeholder for a free flow-table slot (allocates nothing).
+    fn vacant() -> Flow {
+        let nowhere = Endpoint {
+            ip: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            port: 0,
+        };
+        Flow {
+            key: FlowKey {
+                vlan: 0,
+                transport: Transport::Other(0),
+                lo: nowhere,
+                hi: nowhere,
+            },
+            last_ts_ns: 0,
+            orig_is_lo: true,
+            dest_kind: DestKind::Unicast,
+            packets: [0; 2],
+            bytes: [0; 2],
+            payload_bytes: [0; 2],
+            macs: [None; 2],
+            id: 0,
+            orig: nowhere,
+            resp: nowhere,
+            first_ts_ns: 0,
+            tcp: None,
+            history: String::new(),
+            icmp_errors: Vec::new(),
+            icmp_error_count: 0,
+            quoted_only: false,
+            app: None,
+            evicted: false,
+        }
+    }
+
+    /// Moves the flow out, leaving a [`Flow::vacant`] placeholder.
+    fn take(&mut self) -> Flow {
+        std::mem::replace(self, Flow::vacant())
+    }
+
     fn attach_icmp(&mut self, err: IcmpError) {
         self.icmp_error_count += 1;
         if self.icmp_errors.len() < ICMP_ERRORS_KEPT {
@@ -305,7 +344,8 @@ pub struct FlowTable {
     cfg: FlowConfig,
     /// Slot numbers of the live flows, hashed by their keys.
     index: HashTable<u32>,
-    /// The flows; `None` slots are free and listed in `free`.
+    /// The flows. Only slots named in `index` hold live flows; the others
+    /// are listed in `free` and hold a [`Flow::vacant`] placeholder.
     slots: Vec<Slot>,
     free: Vec<u32>,
     finished: Vec<Flow>,
@@ -317,17 +357,19 @@ pub struct FlowTable {
     pub evictions: u64,
 }
 
-/// A slab slot: a flow starts on a cache-line boundary.
+/// A slab slot: a flow starts on a cache-line boundary. (Not an
+/// `Option<Flow>`: its discriminant would sit in a later cache line of the
+/// flow, and every probe would touch it.)
 #[derive(Debug)]
 #[repr(align(64))]
-struct Slot(Option<Flow>);
+struct Slot(Flow);
 
 /// Sweep idle flows at most once per this much capture time.
 const SWEEP_INTERVAL_NS: i64 = 1_000_000_000;
 
 #[inline]
 fn slot_flow(slots: &[Slot], i: u32) -> Option<&Flow> {
-    slots.get(i as usize).and_then(|s| s.0.as_ref())
+    slots.get(i as usize).map(|s| &s.0)
 }
 
 #[inline]
@@ -369,11 +411,11 @@ impl FlowTable {
     fn insert(&mut self, hash: u64, flow: Flow) -> u32 {
         let i = match self.free.pop() {
             Some(i) => {
-                self.slots[i as usize].0 = Some(flow);
+                self.slots[i as usize].0 = flow;
                 i
             }
             None => {
-                self.slots.push(Slot(Some(flow)));
+                self.slots.push(Slot(flow));
                 (self.slots.len() - 1) as u32
             }
         };
@@ -393,7 +435,7 @@ impl FlowTable {
             .ok()?;
         let (i, _) = entry.remove();
         self.free.push(i);
-        self.slots.get_mut(i as usize).and_then(|s| s.0.take())
+        self.slots.get_mut(i as usize).map(|s| s.0.take())
     }
 
     /// Feeds one packet that [`classify_packet`] turned into a [`Routed`]
@@ -411,21 +453,17 @@ impl FlowTable {
         if self.self_sweeping && ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
             self.sweep(ts_ns);
         }
+        let (s, d) = routed.endpoints();
         let (key, src_is_lo, tcp_seg) = match *routed {
             Routed::Packet {
                 key,
                 src_is_lo,
                 tcp,
             } => (key, src_is_lo, tcp),
-            Routed::IcmpError { key, src, dst, err } => {
-                self.icmp_error(index, key, src, dst, err);
+            Routed::IcmpError { key, err, .. } => {
+                self.icmp_error(index, key, s, d, err);
                 return;
             }
-        };
-        let (s, d) = if src_is_lo {
-            (key.lo, key.hi)
-        } else {
-            (key.hi, key.lo)
         };
 
         // One probe per packet of a known flow.
@@ -433,7 +471,7 @@ impl FlowTable {
         let slot = match self.find(hash, &key) {
             Some(i) => {
                 let cfg = &self.cfg;
-                let Some(flow) = self.slots.get_mut(i as usize).and_then(|s| s.0.as_mut()) else {
+                let Some(Slot(flow)) = self.slots.get_mut(i as usize) else {
                     return;
                 };
                 // An idle flow, or a TCP connection re-opened after it ended,
@@ -455,7 +493,7 @@ impl FlowTable {
                 self.insert(hash, fresh)
             }
         };
-        let Some(flow) = self.slots.get_mut(slot as usize).and_then(|s| s.0.as_mut()) else {
+        let Some(Slot(flow)) = self.slots.get_mut(slot as usize) else {
             return;
         };
         let dir = usize::from(flow.orig_is_lo != src_is_lo);
@@ -492,7 +530,7 @@ impl FlowTable {
         let hash = key.symmetric_hash();
         if let Some(i) = self.find(hash, &key) {
             let cfg = &self.cfg;
-            if let Some(flow) = self.slots.get_mut(i as usize).and_then(|s| s.0.as_mut()) {
+            if let Some(Slot(flow)) = self.slots.get_mut(i as usize) {
                 if ts_ns.saturating_sub(flow.last_ts_ns) < flow.timeout(cfg) {
                     flow.attach_icmp(err);
                     return;
@@ -550,16 +588,15 @@ impl FlowTable {
         let (slots, free, finished) = (&mut self.slots, &mut self.free, &mut self.finished);
         let mut ended = 0;
         self.index.retain(|&mut i| {
-            let Some(slot) = slots.get_mut(i as usize) else {
+            let Some(Slot(flow)) = slots.get_mut(i as usize) else {
                 return false;
             };
-            let stop = slot.0.as_ref().is_none_or(&mut end);
+            let stop = end(flow);
             if stop {
-                if let Some(mut flow) = slot.0.take() {
-                    flow.evicted |= evicted;
-                    finished.push(flow);
-                    ended += 1;
-                }
+                let mut flow = flow.take();
+                flow.evicted |= evicted;
+                finished.push(flow);
+                ended += 1;
                 free.push(i);
             }
             !stop
@@ -596,7 +633,8 @@ impl FlowTable {
 
     /// The flows still live (any order).
     pub fn live_flows(&self) -> impl Iterator<Item = &Flow> {
-        self.slots.iter().filter_map(|s| s.0.as_ref())
+        let slots = &self.slots;
+        self.index.iter().filter_map(|&i| slot_flow(slots, i))
     }
 
     /// Takes the flows that have ended so far (timeouts, the cap, re-opened
@@ -607,8 +645,12 @@ impl FlowTable {
 
     /// Ends the pass: every flow, finished and live, in order of first packet.
     pub fn finish(mut self) -> (Vec<Flow>, u64) {
-        self.finished
-            .extend(self.slots.into_iter().filter_map(|s| s.0));
+        let mut slots = self.slots;
+        for &i in &self.index {
+            if let Some(Slot(flow)) = slots.get_mut(i as usize) {
+                self.finished.push(flow.take());
+            }
+        }
         self.finished.sort_by_key(|f| (f.first_ts_ns, f.id));
         (self.finished, self.evictions)
     }
@@ -654,11 +696,10 @@ pub enum Routed {
         tcp: Option<Segment>,
     },
     /// An ICMP/ICMPv6 error quoting a packet of the flow `key`, which the
-    /// quoted packet shows going from `src` to `dst`.
+    /// quoted packet shows going from `key.lo` to `key.hi` when `src_is_lo`.
     IcmpError {
         key: FlowKey,
-        src: Endpoint,
-        dst: Endpoint,
+        src_is_lo: bool,
         err: IcmpError,
     },
 }
@@ -667,6 +708,18 @@ impl Routed {
     pub fn key(&self) -> &FlowKey {
         match self {
             Routed::Packet { key, .. } | Routed::IcmpError { key, .. } => key,
+        }
+    }
+
+    /// The sender and the receiver of the packet (for an ICMP error: of
+    /// the quoted packet).
+    pub fn endpoints(&self) -> (Endpoint, Endpoint) {
+        let (Routed::Packet { key, src_is_lo, .. } | Routed::IcmpError { key, src_is_lo, .. }) =
+            self;
+        if *src_is_lo {
+            (key.lo, key.hi)
+        } else {
+            (key.hi, key.lo)
         }
     }
 }
@@ -703,7 +756,8 @@ pub fn classify_packet(facts: &PacketFacts<'_>, ts_ns: i64) -> Option<Routed> {
                     ip: q.destination_address,
                     port: dp,
                 };
-                let (key, _) = FlowKey::new(vlan, Transport::from_protocol(q.protocol), s, d);
+                let (key, src_is_lo) =
+                    FlowKey::new(vlan, Transport::from_protocol(q.protocol), s, d);
                 let err = IcmpError {
                     v6,
                     icmp_type: i.icmp_type,
@@ -713,8 +767,7 @@ pub fn classify_packet(facts: &PacketFacts<'_>, ts_ns: i64) -> Option<Routed> {
                 };
                 return Some(Routed::IcmpError {
                     key,
-                    src: s,
-                    dst: d,
+                    src_is_lo,
                     err,
                 });
             }
@@ -1136,8 +1189,7 @@ mod tests {
         };
         let error = |ts_ns| Routed::IcmpError {
             key,
-            src: c,
-            dst: s,
+            src_is_lo,
             err: IcmpError {
                 v6: false,
                 icmp_type: 3,

@@ -396,7 +396,8 @@ proptest! {
             endpoint(spec.inner.dst, spec.inner.dport),
         );
         match routed {
-            Routed::IcmpError { key, src, dst, err } => {
+            Routed::IcmpError { key, err, .. } => {
+                let (src, dst) = routed.endpoints();
                 prop_assert_eq!(key, want);
                 prop_assert_eq!(src, endpoint(spec.inner.src, spec.inner.sport));
                 prop_assert_eq!(dst, endpoint(spec.inner.dst, spec.inner.dport));
