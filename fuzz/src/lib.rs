@@ -24,15 +24,21 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 /// A reader that hands out its bytes in short, uneven pieces and now and
 /// then fails with `Interrupted`, as a pipe or a slow disk may: the capture
 /// reader must deliver the same records as from one contiguous buffer.
-pub struct Trickle<'a> {
-    data: &'a [u8],
+pub struct Trickle {
+    data: Vec<u8>,
+    at: usize,
     calls: usize,
 }
 
-impl<'a> Trickle<'a> {
-    /// A trickle over `data`.
-    pub fn new(data: &'a [u8]) -> Self {
-        Trickle { data, calls: 0 }
+impl Trickle {
+    /// A trickle over a copy of `data` (owned, so that a read-ahead thread
+    /// can take it).
+    pub fn new(data: &[u8]) -> Self {
+        Trickle {
+            data: data.to_vec(),
+            at: 0,
+            calls: 0,
+        }
     }
 }
 
@@ -40,17 +46,18 @@ impl<'a> Trickle<'a> {
 /// header sizes, plus a few large ones).
 const PIECES: [usize; 10] = [1, 3, 7, 2, 13, 4099, 5, 65_537, 11, 1 << 20];
 
-impl Read for Trickle<'_> {
+impl Read for Trickle {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.calls += 1;
         if self.calls.is_multiple_of(7) {
             return Err(io::Error::from(io::ErrorKind::Interrupted));
         }
+        let rest = &self.data[self.at..];
         let n = PIECES[self.calls % PIECES.len()]
             .min(buf.len())
-            .min(self.data.len());
-        buf[..n].copy_from_slice(&self.data[..n]);
-        self.data = &self.data[n..];
+            .min(rest.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.at += n;
         Ok(n)
     }
 }
@@ -96,7 +103,17 @@ impl ReadOutcome {
 /// Reads every record of `src` and checks the reader's documented
 /// invariants on the way. `stream_len` is the length of the (decompressed)
 /// byte stream when the caller knows it.
-pub fn read_capture<R: Read>(src: R, stream_len: Option<u64>) -> ReadOutcome {
+pub fn read_capture<R: Read + Send + 'static>(src: R, stream_len: Option<u64>) -> ReadOutcome {
+    read_capture_ahead(src, stream_len, None)
+}
+
+/// [`read_capture`], with the reader's read-ahead thread started after the
+/// header in chunks of `read_ahead` bytes when given.
+pub fn read_capture_ahead<R: Read + Send + 'static>(
+    src: R,
+    stream_len: Option<u64>,
+    read_ahead: Option<usize>,
+) -> ReadOutcome {
     let mut out = ReadOutcome {
         open_error: None,
         kind: None,
@@ -118,6 +135,11 @@ pub fn read_capture<R: Read>(src: R, stream_len: Option<u64>) -> ReadOutcome {
             return out;
         }
     };
+    if let Some(chunk) = read_ahead {
+        reader
+            .start_read_ahead_with(chunk)
+            .expect("the read-ahead thread starts");
+    }
     out.kind = Some(reader.format().kind());
     out.compressed = reader.format().compressed();
     let _ = reader.format().description();
@@ -212,16 +234,24 @@ pub fn read_three_ways(data: &[u8]) -> ReadOutcome {
     } else {
         Some(data.len() as u64)
     };
-    let plain = read_capture(Cursor::new(data), len);
+    let plain = read_capture(Cursor::new(data.to_vec()), len);
     let trickled = read_capture(Trickle::new(data), len);
     assert_eq!(
         plain, trickled,
         "a read in pieces differs from a whole read"
     );
+    // Read-ahead in small chunks (records cross chunk boundaries, tails
+    // longer than the room in front of a chunk), from the uneven source.
+    let chunk = 64 + data.len() % 193;
+    let ahead = read_capture_ahead(Trickle::new(data), len, Some(chunk));
+    assert_eq!(
+        plain, ahead,
+        "a read with read-ahead differs from a plain read"
+    );
     if !is_gzip {
         assert!(!plain.compressed);
         let gz = gzip(data);
-        let unzipped = read_capture(Cursor::new(&gz[..]), len);
+        let unzipped = read_capture(Cursor::new(gz), len);
         if plain.open_error.is_none() {
             assert!(unzipped.compressed);
         }

@@ -541,6 +541,7 @@ impl<R: Read> CaptureReader<R> {
         }
         let at = self.buf.index() + RECORD_HEADER_LEN;
         self.buf.consume(need);
+        self.buf.prefetch_next();
         let ts_ns = i64::from(h.ts_sec) * 1_000_000_000 + i64::from(h.ts_frac) * i64::from(frac_ns);
         let ifc = &self.interfaces[0];
         let meta = Meta {
@@ -607,6 +608,7 @@ impl<R: Read> CaptureReader<R> {
                         ByteOrder::Big => self.block::<Be>(off, block_type, len as usize),
                     };
                     self.buf.consume(len as usize);
+                    self.buf.prefetch_next();
                     if let Some(step) = step {
                         return step;
                     }
