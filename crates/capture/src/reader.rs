@@ -31,6 +31,19 @@ pub const READ_AHEAD_CHUNK: usize = 1 << 20;
 /// Most interfaces (over all sections) kept track of.
 pub const MAX_INTERFACES: u32 = 4096;
 
+/// What an enhanced or obsolete packet block says of its packet.
+struct BlockPacket {
+    interface_id: u32,
+    /// Timestamp in the interface's units.
+    ts: u64,
+    caplen: u32,
+    orig_len: u32,
+    /// FCS length from the block's options, overriding the interface's.
+    fcs_len: Option<u8>,
+    /// Buffer index of the packet data.
+    at: usize,
+}
+
 /// Where a packet record's bytes are in the buffer, and its metadata.
 #[derive(Clone, Copy, Debug)]
 struct Meta {
@@ -811,26 +824,15 @@ impl<R: Read> CaptureReader<R> {
             Err(fault) => return Some(self.bad_block(off, NAME, fault, n, true)),
         };
         self.stats.bad_options += u64::from(p.bad_options);
-        let g = match self.resolve(p.interface_id, NAME, off, n, true) {
-            Ok(g) => g,
-            Err(step) => return step,
-        };
-        if let Some(step) = self.packet_limits(off, NAME, p.caplen, n) {
-            return Some(step);
-        }
-        let ifc = &self.interfaces[g as usize];
-        let meta = Meta {
-            at: at + enhanced_packet::DATA_OFFSET,
+        let packet = BlockPacket {
+            interface_id: p.interface_id,
+            ts: p.ts,
             caplen: p.caplen,
-            file_offset: off,
-            ts_ns: ifc.ts_ns(p.ts),
-            interface: g,
-            link_type: ifc.link_type,
-            fcs_len: p.fcs_len.unwrap_or(ifc.fcs_len),
             orig_len: p.orig_len,
+            fcs_len: p.fcs_len,
+            at: at + enhanced_packet::DATA_OFFSET,
         };
-        let snaplen = ifc.snaplen;
-        Some(self.deliver_or_warn(meta, snaplen))
+        self.timestamped_packet(NAME, off, n, packet)
     }
 
     fn on_pb<E: Endian>(&mut self, off: u64, at: usize, n: usize) -> Option<Step> {
@@ -840,22 +842,43 @@ impl<R: Read> CaptureReader<R> {
             Ok(p) => p,
             Err(fault) => return Some(self.bad_block(off, NAME, fault, n, true)),
         };
-        let g = match self.resolve(u32::from(p.interface_id), NAME, off, n, true) {
+        let packet = BlockPacket {
+            interface_id: u32::from(p.interface_id),
+            ts: p.ts,
+            caplen: p.caplen,
+            orig_len: p.orig_len,
+            fcs_len: None,
+            at: at + packet::DATA_OFFSET,
+        };
+        self.timestamped_packet(NAME, off, n, packet)
+    }
+
+    /// The record of an enhanced or obsolete packet block `name` of `n`
+    /// bytes at file offset `off`, once its body is parsed: the interface
+    /// is resolved, the lengths checked, and the record delivered.
+    fn timestamped_packet(
+        &mut self,
+        name: &'static str,
+        off: u64,
+        n: usize,
+        p: BlockPacket,
+    ) -> Option<Step> {
+        let g = match self.resolve(p.interface_id, name, off, n, true) {
             Ok(g) => g,
             Err(step) => return step,
         };
-        if let Some(step) = self.packet_limits(off, NAME, p.caplen, n) {
+        if let Some(step) = self.packet_limits(off, name, p.caplen, n) {
             return Some(step);
         }
         let ifc = &self.interfaces[g as usize];
         let meta = Meta {
-            at: at + packet::DATA_OFFSET,
+            at: p.at,
             caplen: p.caplen,
             file_offset: off,
             ts_ns: ifc.ts_ns(p.ts),
             interface: g,
             link_type: ifc.link_type,
-            fcs_len: ifc.fcs_len,
+            fcs_len: p.fcs_len.unwrap_or(ifc.fcs_len),
             orig_len: p.orig_len,
         };
         let snaplen = ifc.snaplen;
