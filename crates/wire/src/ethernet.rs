@@ -5,7 +5,8 @@
 //! ([`ether_type::MAX_LENGTH`]), in which case an IEEE 802.2 LLC header
 //! follows (see [`crate::llc`]).
 
-use crate::error::{truncated, Layer, Result};
+use crate::error::Layer;
+use crate::view::header_view;
 
 mod field {
     use core::ops::Range;
@@ -65,41 +66,14 @@ pub const fn is_multicast_mac(mac: &[u8; 6]) -> bool {
     mac[0] & 0x01 != 0
 }
 
-/// A read/write view of an Ethernet II / 802.3 MAC header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+header_view! {
+    /// A read/write view of an Ethernet II / 802.3 MAC header.
+    pub struct Packet<T>;
+    /// Checks that the buffer holds the whole header; after this no accessor panics.
+    check_len: Layer::Link, HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checking its length.
-    #[inline]
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Self::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
-    /// Checks that the buffer holds the whole header; after this no accessor panics.
-    pub fn check_len(&self) -> Result<()> {
-        let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            return Err(truncated(Layer::Link, 0, HEADER_LEN, len));
-        }
-        Ok(())
-    }
-
-    /// Returns the underlying buffer.
-    #[inline]
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     /// Destination MAC address.
     #[inline]
     pub fn destination(&self) -> [u8; 6] {

@@ -1,11 +1,17 @@
 //! Parts shared by IGMPv3 (RFC 3376) and MLDv2 (RFC 3810): the source list
 //! of a version 3 / version 2 query and the multicast group records of a
 //! report. Both are read from the borrowed message without allocation.
+//!
+//! The two protocols lay these parts out alike: a query's extra fields
+//! follow its common header (8 octets in IGMP, 24 in MLD), and a report's
+//! records follow its 8-octet header. Only the address type and the
+//! length of the common header differ, so the views in [`crate::igmp`] and
+//! [`crate::mld`] share the code that reads them.
 
 use core::marker::PhantomData;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::error::{truncated, Layer, Result};
+use crate::error::{bad_field, truncated, Layer, Result};
 
 mod sealed {
     pub trait Sealed {}
@@ -112,6 +118,177 @@ pub struct SourceQuery<'a, A> {
     pub sources: Sources<'a, A>,
 }
 
+/// Offsets of the extra fields of an IGMPv3 / MLDv2 query from the first of
+/// them (RFC 3376 §4.1, RFC 3810 §5.1).
+mod query_field {
+    use core::ops::Range;
+
+    pub const RESV_S_QRV: usize = 0;
+    pub const QQIC: usize = 1;
+    pub const NUMBER_OF_SOURCES: Range<usize> = 2..4;
+    pub const SOURCES: usize = 4;
+}
+
+/// Length of the extra fields of an IGMPv3 / MLDv2 query before its
+/// source addresses: Resv/S/QRV, QQIC and Number of Sources.
+pub(crate) const QUERY_FIELDS_LEN: usize = query_field::SOURCES;
+
+/// The extra fields of an IGMPv3 / MLDv2 query, which start `at` octets
+/// into the message (right after the common header).
+///
+/// They are optional: a view's `check_len` accepts a message that ends
+/// at the common header (an 8-octet IGMPv1/v2 message, a 24-octet MLDv1
+/// message, an 8-octet MLDv2 report header), so these accessors read a
+/// field past the end of the message as zero instead of indexing there
+/// (found by fuzzing; the view contract is that no accessor panics).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct QueryFields<'a> {
+    message: &'a [u8],
+    at: usize,
+}
+
+impl<'a> QueryFields<'a> {
+    /// The query fields of `message`, starting `at` octets into it.
+    #[inline]
+    pub(crate) const fn new(message: &'a [u8], at: usize) -> Self {
+        QueryFields { message, at }
+    }
+
+    /// The octet `i` past the start of the fields, or 0 past the end of the message.
+    #[inline]
+    fn octet_or_zero(self, i: usize) -> u8 {
+        self.message.get(self.at + i).copied().unwrap_or(0)
+    }
+
+    /// S Flag (false when the message is shorter).
+    #[inline]
+    pub(crate) fn s_flag(self) -> bool {
+        self.octet_or_zero(query_field::RESV_S_QRV) & 0x08 != 0
+    }
+
+    /// QRV (0 when the message is shorter).
+    #[inline]
+    pub(crate) fn qrv(self) -> u8 {
+        self.octet_or_zero(query_field::RESV_S_QRV) & 0x07
+    }
+
+    /// QQIC (0 when the message is shorter).
+    #[inline]
+    pub(crate) fn qqic(self) -> u8 {
+        self.octet_or_zero(query_field::QQIC)
+    }
+
+    /// Number of Sources (0 when the message is shorter).
+    #[inline]
+    pub(crate) fn number_of_sources(self) -> u16 {
+        let at = query_field::NUMBER_OF_SOURCES.start;
+        u16::from_be_bytes([self.octet_or_zero(at), self.octet_or_zero(at + 1)])
+    }
+
+    /// The source addresses the message holds, at most Number of Sources.
+    #[inline]
+    pub(crate) fn sources<A: GroupAddress>(self) -> Sources<'a, A> {
+        let start = self.at + query_field::SOURCES;
+        let end = (start + usize::from(self.number_of_sources()) * A::LEN).min(self.message.len());
+        Sources::new(self.message.get(start..end).unwrap_or(&[]))
+    }
+
+    /// Checks a query message against its length: one that ends at the
+    /// common header has no extra fields and passes; a longer one must
+    /// hold the extra fields (else its length is a bad field at the type
+    /// octet) and every source they count. Errors are of `layer`.
+    pub(crate) fn check_len<A: GroupAddress>(self, layer: Layer) -> Result<()> {
+        let len = self.message.len();
+        if len <= self.at {
+            return Ok(());
+        }
+        let sources = self.at + query_field::SOURCES;
+        if len < sources {
+            return Err(bad_field(layer, 0, "query length", len as u32));
+        }
+        let needed = usize::from(self.number_of_sources()) * A::LEN;
+        let available = len - sources;
+        if available < needed {
+            return Err(truncated(layer, sources, needed, available));
+        }
+        Ok(())
+    }
+
+    /// The extra fields of a query message, `None` when it ends before
+    /// them. Unless `snapped` (the message was cut by the capture, so its
+    /// length does not tell the version), the message is first checked
+    /// with [`QueryFields::check_len`].
+    pub(crate) fn source_query<A: GroupAddress>(
+        self,
+        layer: Layer,
+        snapped: bool,
+    ) -> Result<Option<SourceQuery<'a, A>>> {
+        if !snapped {
+            self.check_len::<A>(layer)?;
+        }
+        if self.message.len() < self.at + QUERY_FIELDS_LEN {
+            return Ok(None);
+        }
+        Ok(Some(SourceQuery {
+            suppress_router_side_processing: self.s_flag(),
+            qrv: self.qrv(),
+            qqic: self.qqic(),
+            number_of_sources: self.number_of_sources(),
+            sources: self.sources(),
+        }))
+    }
+}
+
+/// Declares, on the message view `$view` (a struct with a `buffer: T`
+/// field), the public accessors of the query fields that start `at`
+/// octets into the message: `s_flag`, `qrv`, `qqic`, `number_of_sources`
+/// and, on a borrowed view, `sources` (of address type `$addr`). `query`
+/// names the message in their doc comments ("a v3 query").
+macro_rules! query_accessors {
+    ($view:ident<$addr:ty>, at: $at:expr, query: $query:literal) => {
+        impl<T: AsRef<[u8]>> $view<T> {
+            #[inline]
+            fn query_fields(&self) -> $crate::group::QueryFields<'_> {
+                $crate::group::QueryFields::new(self.buffer.as_ref(), $at)
+            }
+
+            #[doc = concat!("S Flag of ", $query, " (false when the message is shorter).")]
+            #[inline]
+            pub fn s_flag(&self) -> bool {
+                self.query_fields().s_flag()
+            }
+
+            #[doc = concat!("QRV of ", $query, " (0 when the message is shorter).")]
+            #[inline]
+            pub fn qrv(&self) -> u8 {
+                self.query_fields().qrv()
+            }
+
+            #[doc = concat!("QQIC of ", $query, " (0 when the message is shorter).")]
+            #[inline]
+            pub fn qqic(&self) -> u8 {
+                self.query_fields().qqic()
+            }
+
+            #[doc = concat!("Number of Sources of ", $query, " (0 when the message is shorter).")]
+            #[inline]
+            pub fn number_of_sources(&self) -> u16 {
+                self.query_fields().number_of_sources()
+            }
+        }
+
+        impl<'a, T: AsRef<[u8]> + ?Sized> $view<&'a T> {
+            #[doc = concat!("Source addresses of ", $query, ".")]
+            #[inline]
+            pub fn sources(&self) -> $crate::group::Sources<'a, $addr> {
+                $crate::group::QueryFields::new(self.buffer.as_ref(), $at).sources()
+            }
+        }
+    };
+}
+
+pub(crate) use query_accessors;
+
 /// Record Type of a group record (RFC 3376 §4.2.12, RFC 3810 §5.2.12).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RecordType(pub u8);
@@ -207,6 +384,13 @@ impl<'a, A: GroupAddress> GroupRecords<'a, A> {
             layer,
             _addr: PhantomData,
         }
+    }
+
+    /// The `count` records that start `at` octets into `message` (none
+    /// when it is shorter); offsets are relative to the message.
+    #[inline]
+    pub(crate) fn in_message(message: &'a [u8], at: usize, count: u16, layer: Layer) -> Self {
+        Self::new(message.get(at..).unwrap_or(&[]), count, at, layer)
     }
 
     /// No records.

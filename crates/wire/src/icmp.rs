@@ -183,6 +183,18 @@ fn parse_quoted(bytes: &[u8], layer: Layer) -> Result<QuotedPacket> {
     })
 }
 
+/// The packet quoted by an error message (`quote`: the bytes after its
+/// header; `None` for a message that is not an error). `snapped` says the
+/// IP packet was cut by the capture: an unreadable quote is then left out
+/// instead of reported.
+#[inline]
+fn quoted(quote: Option<&[u8]>, layer: Layer, snapped: bool) -> Result<Option<QuotedPacket>> {
+    match quote.map(|q| parse_quoted(q, layer)) {
+        Some(Err(_)) if snapped => Ok(None),
+        other => other.transpose(),
+    }
+}
+
 /// Decodes an ICMP (IPv4) message. `snapped` says the IP packet was cut by
 /// the capture: an unreadable quote is then left out instead of reported.
 /// Error offsets are relative to `bytes`.
@@ -204,21 +216,13 @@ pub(crate) fn parse_v4(bytes: &[u8], snapped: bool) -> Result<IcmpFacts> {
         }
     })?;
     let t = s.type_u8();
-    let quoted = if icmpv4_type::is_error(t) {
-        match parse_quoted(s.payload(), Layer::Icmp) {
-            Ok(q) => Some(q),
-            Err(_) if snapped => None,
-            Err(e) => return Err(e),
-        }
-    } else {
-        None
-    };
+    let quote = icmpv4_type::is_error(t).then(|| s.payload());
     Ok(IcmpFacts {
         icmp_type: t,
         code: s.code_u8(),
         checksum: s.checksum(),
         rest_of_header: s.bytes5to8(),
-        quoted,
+        quoted: quoted(quote, Layer::Icmp, snapped)?,
     })
 }
 
@@ -227,21 +231,13 @@ pub(crate) fn parse_v6(bytes: &[u8], snapped: bool) -> Result<IcmpFacts> {
     let s = Icmpv6Slice::from_slice(bytes)
         .map_err(|l| truncated(Layer::Icmpv6, 0, l.required_len, l.len))?;
     let t = s.type_u8();
-    let quoted = if icmpv6_type::is_error(t) {
-        match parse_quoted(s.payload(), Layer::Icmpv6) {
-            Ok(q) => Some(q),
-            Err(_) if snapped => None,
-            Err(e) => return Err(e),
-        }
-    } else {
-        None
-    };
+    let quote = icmpv6_type::is_error(t).then(|| s.payload());
     Ok(IcmpFacts {
         icmp_type: t,
         code: s.code_u8(),
         checksum: s.checksum(),
         rest_of_header: s.bytes5to8(),
-        quoted,
+        quoted: quoted(quote, Layer::Icmpv6, snapped)?,
     })
 }
 

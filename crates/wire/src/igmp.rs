@@ -8,8 +8,9 @@
 
 use core::net::Ipv4Addr;
 
-use crate::error::{bad_field, truncated, Layer, Result};
-use crate::group::{GroupRecords, SourceQuery, Sources};
+use crate::error::{Layer, Result};
+use crate::group::{query_accessors, GroupRecords, QueryFields, SourceQuery, QUERY_FIELDS_LEN};
+use crate::view::{check_min_len, header_view};
 
 mod field {
     use core::ops::Range;
@@ -18,11 +19,9 @@ mod field {
     pub const MAX_RESP_CODE: usize = 1;
     pub const CHECKSUM: Range<usize> = 2..4;
     pub const GROUP_ADDRESS: Range<usize> = 4..8;
-    // Version 3 query.
-    pub const RESV_S_QRV: usize = 8;
-    pub const QQIC: usize = 9;
-    pub const NUMBER_OF_SOURCES: Range<usize> = 10..12;
-    pub const SOURCES: usize = 12;
+    // Version 3 query: Resv/S/QRV, QQIC, Number of Sources, sources
+    // (read by crate::group::QueryFields).
+    pub const QUERY: usize = GROUP_ADDRESS.end;
     // Version 3 report.
     pub const NUMBER_OF_GROUP_RECORDS: Range<usize> = 6..8;
     pub const GROUP_RECORDS: usize = 8;
@@ -31,7 +30,7 @@ mod field {
 /// Length of the common IGMP header (the whole v1/v2 message).
 pub const HEADER_LEN: usize = field::GROUP_ADDRESS.end;
 /// Length of a version 3 query without sources.
-pub const QUERY_V3_MIN_LEN: usize = field::SOURCES;
+pub const QUERY_V3_MIN_LEN: usize = field::QUERY + QUERY_FIELDS_LEN;
 
 /// IGMP message types (IANA "IGMP Type Numbers").
 pub mod igmp_type {
@@ -47,55 +46,22 @@ pub mod igmp_type {
     pub const V3_MEMBERSHIP_REPORT: u8 = 0x22;
 }
 
-/// A read/write view of an IGMP message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+header_view! {
+    /// A read/write view of an IGMP message.
+    pub struct Packet<T>;
 }
 
+query_accessors!(Packet<Ipv4Addr>, at: field::QUERY, query: "a v3 query");
+
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checking its length.
-    #[inline]
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Self::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
     /// Checks that the buffer holds the common header and, for a version 3
     /// query, its sources; after this no accessor panics.
     pub fn check_len(&self) -> Result<()> {
-        let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            return Err(truncated(Layer::Igmp, 0, HEADER_LEN, len));
-        }
-        if self.msg_type() == igmp_type::MEMBERSHIP_QUERY && len > HEADER_LEN {
-            if len < QUERY_V3_MIN_LEN {
-                return Err(bad_field(
-                    Layer::Igmp,
-                    field::TYPE,
-                    "query length",
-                    len as u32,
-                ));
-            }
-            let needed = usize::from(self.number_of_sources()) * 4;
-            let available = len - field::SOURCES;
-            if available < needed {
-                return Err(truncated(Layer::Igmp, field::SOURCES, needed, available));
-            }
+        check_min_len(self.buffer.as_ref(), Layer::Igmp, HEADER_LEN)?;
+        if self.msg_type() == igmp_type::MEMBERSHIP_QUERY {
+            self.query_fields().check_len::<Ipv4Addr>(Layer::Igmp)?;
         }
         Ok(())
-    }
-
-    /// Returns the underlying buffer.
-    #[inline]
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 
     /// Type.
@@ -124,41 +90,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
         Ipv4Addr::new(b[0], b[1], b[2], b[3])
     }
 
-    /// The octet at `i`, or 0 past the end of the message.
-    ///
-    /// The v3 query fields are optional: `check_len` accepts an 8-octet
-    /// v1/v2 message, so their accessors must not index past its end
-    /// (found by fuzzing; the view contract is that no accessor panics).
-    #[inline]
-    fn octet_or_zero(&self, i: usize) -> u8 {
-        self.buffer.as_ref().get(i).copied().unwrap_or(0)
-    }
-
-    /// S Flag of a v3 query (false when the message is shorter).
-    #[inline]
-    pub fn s_flag(&self) -> bool {
-        self.octet_or_zero(field::RESV_S_QRV) & 0x08 != 0
-    }
-
-    /// QRV of a v3 query (0 when the message is shorter).
-    #[inline]
-    pub fn qrv(&self) -> u8 {
-        self.octet_or_zero(field::RESV_S_QRV) & 0x07
-    }
-
-    /// QQIC of a v3 query (0 when the message is shorter).
-    #[inline]
-    pub fn qqic(&self) -> u8 {
-        self.octet_or_zero(field::QQIC)
-    }
-
-    /// Number of Sources of a v3 query (0 when the message is shorter).
-    #[inline]
-    pub fn number_of_sources(&self) -> u16 {
-        let at = field::NUMBER_OF_SOURCES.start;
-        u16::from_be_bytes([self.octet_or_zero(at), self.octet_or_zero(at + 1)])
-    }
-
     /// Number of Group Records of a v3 report.
     #[inline]
     pub fn number_of_group_records(&self) -> u16 {
@@ -168,22 +99,13 @@ impl<T: AsRef<[u8]>> Packet<T> {
 }
 
 impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
-    /// Source addresses of a v3 query.
-    #[inline]
-    pub fn sources(&self) -> Sources<'a, Ipv4Addr> {
-        let b = self.buffer.as_ref();
-        let end = (field::SOURCES + usize::from(self.number_of_sources()) * 4).min(b.len());
-        Sources::new(b.get(field::SOURCES..end).unwrap_or(&[]))
-    }
-
     /// Group records of a v3 report; offsets are relative to the message.
     #[inline]
     pub fn group_records(&self) -> GroupRecords<'a, Ipv4Addr> {
-        let b = self.buffer.as_ref();
-        GroupRecords::new(
-            b.get(field::GROUP_RECORDS..).unwrap_or(&[]),
-            self.number_of_group_records(),
+        GroupRecords::in_message(
+            self.buffer.as_ref(),
             field::GROUP_RECORDS,
+            self.number_of_group_records(),
             Layer::Igmp,
         )
     }
@@ -299,33 +221,15 @@ impl IgmpFacts<'_> {
 /// not walked here (see [`GroupRecords::validate`]).
 pub(crate) fn parse(bytes: &[u8], snapped: bool) -> Result<IgmpFacts<'_>> {
     let p = Packet::new_unchecked(bytes);
-    if bytes.len() < HEADER_LEN {
-        return Err(truncated(Layer::Igmp, 0, HEADER_LEN, bytes.len()));
-    }
+    check_min_len(bytes, Layer::Igmp, HEADER_LEN)?;
     let t = p.msg_type();
     let mut query = None;
     let mut records = GroupRecords::empty(Layer::Igmp);
     let message = match t {
         igmp_type::MEMBERSHIP_QUERY => {
-            if bytes.len() >= QUERY_V3_MIN_LEN {
-                if !snapped {
-                    p.check_len()?;
-                }
-                query = Some(SourceQuery {
-                    suppress_router_side_processing: p.s_flag(),
-                    qrv: p.qrv(),
-                    qqic: p.qqic(),
-                    number_of_sources: p.number_of_sources(),
-                    sources: p.sources(),
-                });
+            query = QueryFields::new(bytes, field::QUERY).source_query(Layer::Igmp, snapped)?;
+            if query.is_some() {
                 IgmpMessage::QueryV3
-            } else if bytes.len() > HEADER_LEN && !snapped {
-                return Err(bad_field(
-                    Layer::Igmp,
-                    field::TYPE,
-                    "query length",
-                    bytes.len() as u32,
-                ));
             } else if p.max_resp_code() == 0 {
                 IgmpMessage::QueryV1
             } else {

@@ -1,6 +1,8 @@
 //! What the IPv4 and IPv6 decoders hand to the transport stage, and the
 //! protocol numbers this crate names.
 
+use etherparse::LaxIpPayloadSlice;
+
 use crate::error::Error;
 
 /// IP protocol numbers (IANA "Assigned Internet Protocol Numbers").
@@ -64,4 +66,28 @@ pub(crate) struct IpPayload<'a> {
     /// An error found after the header facts were read (relative to the IP
     /// header start); decoding stops at the IP layer.
     pub stop: Option<Error>,
+}
+
+impl<'a> IpPayload<'a> {
+    /// The payload etherparse's lax slicer found in `packet` (which starts
+    /// at the IP header), with the fragment state of the header and the
+    /// error that stopped decoding after it, if any.
+    #[inline]
+    pub(crate) fn from_lax(
+        packet: &'a [u8],
+        payload: &LaxIpPayloadSlice<'a>,
+        fragmented: bool,
+        first_fragment: bool,
+        stop: Option<Error>,
+    ) -> Self {
+        IpPayload {
+            data: payload.payload,
+            offset: payload.payload.as_ptr() as usize - packet.as_ptr() as usize,
+            protocol: payload.ip_number.0,
+            truncated: payload.incomplete,
+            fragmented,
+            first_fragment,
+            stop,
+        }
+    }
 }

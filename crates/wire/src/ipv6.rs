@@ -158,19 +158,14 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<(Ipv6Facts, IpPayload<'_>)> {
             bad_field(Layer::Ipv6, at + 1, "ah payload_len", 0)
         }
     });
-    let offset = p.payload.as_ptr() as usize - bytes.as_ptr() as usize;
-    Ok((
-        facts,
-        IpPayload {
-            data: p.payload,
-            offset,
-            protocol: p.ip_number.0,
-            truncated: p.incomplete,
-            fragmented: facts.is_fragment(),
-            first_fragment: !facts.is_later_fragment(),
-            stop,
-        },
-    ))
+    let payload = IpPayload::from_lax(
+        bytes,
+        p,
+        facts.is_fragment(),
+        !facts.is_later_fragment(),
+        stop,
+    );
+    Ok((facts, payload))
 }
 
 #[cfg(test)]

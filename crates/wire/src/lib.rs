@@ -60,6 +60,7 @@ pub mod mld;
 pub mod sll;
 pub mod tcp;
 pub mod udp;
+mod view;
 pub mod vlan;
 
 pub use arp::ArpFacts;

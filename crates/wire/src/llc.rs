@@ -6,7 +6,8 @@
 //! OUI and a 2-octet protocol id, which is an EtherType when the OUI is
 //! 00-00-00 (RFC 1042) or 00-00-F8 (IEEE 802.1H bridge tunnel).
 
-use crate::error::{truncated, Layer, Result};
+use crate::error::{Layer, Result};
+use crate::view::{check_min_len, header_view};
 
 mod field {
     use core::ops::Range;
@@ -26,44 +27,18 @@ pub const SNAP_HEADER_LEN: usize = field::SNAP_PROTOCOL_ID.end;
 /// The SAP value that announces SNAP.
 pub const SAP_SNAP: u8 = 0xAA;
 
-/// A read-only view of an LLC (and SNAP) header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+header_view! {
+    /// A read-only view of an LLC (and SNAP) header.
+    pub struct Packet<T>;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checking its length.
-    #[inline]
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Self::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
     /// Checks that the buffer holds the LLC header (and the SNAP header when
     /// announced); after this no accessor panics.
     pub fn check_len(&self) -> Result<()> {
-        let len = self.buffer.as_ref().len();
-        if len < MIN_HEADER_LEN {
-            return Err(truncated(Layer::Link, 0, MIN_HEADER_LEN, len));
-        }
-        let needed = self.header_len();
-        if len < needed {
-            return Err(truncated(Layer::Link, 0, needed, len));
-        }
-        Ok(())
-    }
-
-    /// Returns the underlying buffer.
-    #[inline]
-    pub fn into_inner(self) -> T {
-        self.buffer
+        let buffer = self.buffer.as_ref();
+        check_min_len(buffer, Layer::Link, MIN_HEADER_LEN)?;
+        check_min_len(buffer, Layer::Link, self.header_len())
     }
 
     /// Destination service access point.

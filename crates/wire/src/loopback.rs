@@ -6,7 +6,8 @@
 //! whose upper 16 bits are zero is the right one (as tcpdump does). LOOP
 //! always writes it big-endian.
 
-use crate::error::{truncated, Layer, Result};
+use crate::error::Layer;
+use crate::view::header_view;
 
 /// Address family values found in loopback headers.
 pub mod family {
@@ -40,41 +41,14 @@ mod field {
 /// Length of the loopback header.
 pub const HEADER_LEN: usize = field::PAYLOAD;
 
-/// A read-only view of a NULL / LOOP header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+header_view! {
+    /// A read-only view of a NULL / LOOP header.
+    pub struct Packet<T>;
+    /// Checks that the buffer holds the whole header; after this no accessor panics.
+    check_len: Layer::Link, HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checking its length.
-    #[inline]
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Self::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
-    /// Checks that the buffer holds the whole header; after this no accessor panics.
-    pub fn check_len(&self) -> Result<()> {
-        let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            return Err(truncated(Layer::Link, 0, HEADER_LEN, len));
-        }
-        Ok(())
-    }
-
-    /// Returns the underlying buffer.
-    #[inline]
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     #[inline]
     fn raw(&self) -> [u8; 4] {
         let b = &self.buffer.as_ref()[field::FAMILY];

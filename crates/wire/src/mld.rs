@@ -7,8 +7,11 @@
 
 use core::net::Ipv6Addr;
 
-use crate::error::{bad_field, truncated, Layer, Result};
-use crate::group::{GroupAddress, GroupRecords, SourceQuery, Sources};
+use crate::error::{bad_field, Layer, Result};
+use crate::group::{
+    query_accessors, GroupAddress, GroupRecords, QueryFields, SourceQuery, QUERY_FIELDS_LEN,
+};
+use crate::view::{check_min_len, header_view};
 
 mod field {
     use core::ops::Range;
@@ -18,11 +21,9 @@ mod field {
     pub const CHECKSUM: Range<usize> = 2..4;
     pub const MAX_RESP_CODE: Range<usize> = 4..6;
     pub const MULTICAST_ADDRESS: Range<usize> = 8..24;
-    // MLDv2 query.
-    pub const S_QRV: usize = 24;
-    pub const QQIC: usize = 25;
-    pub const NUMBER_OF_SOURCES: Range<usize> = 26..28;
-    pub const SOURCES: usize = 28;
+    // MLDv2 query: S/QRV, QQIC, Number of Sources, sources (read by
+    // crate::group::QueryFields).
+    pub const QUERY: usize = MULTICAST_ADDRESS.end;
     // MLDv2 report.
     pub const NUMBER_OF_RECORDS: Range<usize> = 6..8;
     pub const RECORDS: usize = 8;
@@ -31,7 +32,7 @@ mod field {
 /// Length of an MLDv1 message (and of the common part of an MLDv2 query).
 pub const HEADER_LEN: usize = field::MULTICAST_ADDRESS.end;
 /// Length of an MLDv2 query without sources.
-pub const QUERY_V2_MIN_LEN: usize = field::SOURCES;
+pub const QUERY_V2_MIN_LEN: usize = field::QUERY + QUERY_FIELDS_LEN;
 /// Length of an MLDv2 report header.
 pub const REPORT_V2_HEADER_LEN: usize = field::RECORDS;
 
@@ -56,62 +57,28 @@ pub mod mld_type {
     }
 }
 
-/// A read/write view of an MLD message (starting at the ICMPv6 type).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+header_view! {
+    /// A read/write view of an MLD message (starting at the ICMPv6 type).
+    pub struct Packet<T>;
 }
 
+query_accessors!(Packet<Ipv6Addr>, at: field::QUERY, query: "an MLDv2 query");
+
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checking its length.
-    #[inline]
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Self::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
     /// Checks the length the message type needs (24 octets for MLDv1 and
     /// queries, 8 for an MLDv2 report header, plus the sources of an MLDv2
     /// query); after this no accessor panics.
     pub fn check_len(&self) -> Result<()> {
-        let len = self.buffer.as_ref().len();
-        if len < REPORT_V2_HEADER_LEN {
-            return Err(truncated(Layer::Mld, 0, REPORT_V2_HEADER_LEN, len));
-        }
+        let buffer = self.buffer.as_ref();
+        check_min_len(buffer, Layer::Mld, REPORT_V2_HEADER_LEN)?;
         if self.msg_type() == mld_type::V2_LISTENER_REPORT {
             return Ok(());
         }
-        if len < HEADER_LEN {
-            return Err(truncated(Layer::Mld, 0, HEADER_LEN, len));
-        }
-        if self.msg_type() == mld_type::LISTENER_QUERY && len > HEADER_LEN {
-            if len < QUERY_V2_MIN_LEN {
-                return Err(bad_field(
-                    Layer::Mld,
-                    field::TYPE,
-                    "query length",
-                    len as u32,
-                ));
-            }
-            let needed = usize::from(self.number_of_sources()) * Ipv6Addr::LEN;
-            let available = len - field::SOURCES;
-            if available < needed {
-                return Err(truncated(Layer::Mld, field::SOURCES, needed, available));
-            }
+        check_min_len(buffer, Layer::Mld, HEADER_LEN)?;
+        if self.msg_type() == mld_type::LISTENER_QUERY {
+            self.query_fields().check_len::<Ipv6Addr>(Layer::Mld)?;
         }
         Ok(())
-    }
-
-    /// Returns the underlying buffer.
-    #[inline]
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 
     /// ICMPv6 Type.
@@ -140,50 +107,18 @@ impl<T: AsRef<[u8]>> Packet<T> {
         u16::from_be_bytes([b[0], b[1]])
     }
 
-    /// The octet at `i`, or 0 past the end of the message.
-    ///
-    /// `check_len` accepts an 8-octet MLDv2 report and a 24-octet MLDv1
-    /// message, so the accessors of fields those lack (the multicast
-    /// address, the MLDv2 query fields) must not index past the end (found
-    /// by fuzzing; the view contract is that no accessor panics).
-    #[inline]
-    fn octet_or_zero(&self, i: usize) -> u8 {
-        self.buffer.as_ref().get(i).copied().unwrap_or(0)
-    }
-
     /// Multicast Address (unspecified in a general query, and when the
     /// message ends before it, as an MLDv2 report header does).
+    ///
+    /// `check_len` accepts an 8-octet MLDv2 report, so this must not index
+    /// past its end (found by fuzzing; the view contract is that no
+    /// accessor panics).
     #[inline]
     pub fn multicast_address(&self) -> Ipv6Addr {
         match self.buffer.as_ref().get(field::MULTICAST_ADDRESS) {
             Some(b) => Ipv6Addr::read_octets(b),
             None => Ipv6Addr::UNSPECIFIED,
         }
-    }
-
-    /// S Flag of an MLDv2 query (false when the message is shorter).
-    #[inline]
-    pub fn s_flag(&self) -> bool {
-        self.octet_or_zero(field::S_QRV) & 0x08 != 0
-    }
-
-    /// QRV of an MLDv2 query (0 when the message is shorter).
-    #[inline]
-    pub fn qrv(&self) -> u8 {
-        self.octet_or_zero(field::S_QRV) & 0x07
-    }
-
-    /// QQIC of an MLDv2 query (0 when the message is shorter).
-    #[inline]
-    pub fn qqic(&self) -> u8 {
-        self.octet_or_zero(field::QQIC)
-    }
-
-    /// Number of Sources of an MLDv2 query (0 when the message is shorter).
-    #[inline]
-    pub fn number_of_sources(&self) -> u16 {
-        let at = field::NUMBER_OF_SOURCES.start;
-        u16::from_be_bytes([self.octet_or_zero(at), self.octet_or_zero(at + 1)])
     }
 
     /// Nr of Mcast Address Records of an MLDv2 report.
@@ -195,21 +130,13 @@ impl<T: AsRef<[u8]>> Packet<T> {
 }
 
 impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
-    /// Source addresses of an MLDv2 query.
-    #[inline]
-    pub fn sources(&self) -> Sources<'a, Ipv6Addr> {
-        let b = self.buffer.as_ref();
-        let end = (field::SOURCES + usize::from(self.number_of_sources()) * 16).min(b.len());
-        Sources::new(b.get(field::SOURCES..end).unwrap_or(&[]))
-    }
-
     /// Multicast address records of an MLDv2 report; offsets relative to the message.
     #[inline]
     pub fn records(&self) -> GroupRecords<'a, Ipv6Addr> {
-        GroupRecords::new(
-            self.buffer.as_ref().get(field::RECORDS..).unwrap_or(&[]),
-            self.number_of_records(),
+        GroupRecords::in_message(
+            self.buffer.as_ref(),
             field::RECORDS,
+            self.number_of_records(),
             Layer::Mld,
         )
     }
@@ -308,10 +235,7 @@ impl MldFacts<'_> {
 /// are relative to `bytes`; records are not walked here.
 pub(crate) fn parse(bytes: &[u8], snapped: bool) -> Result<MldFacts<'_>> {
     let p = Packet::new_unchecked(bytes);
-    let len = bytes.len();
-    if len < REPORT_V2_HEADER_LEN {
-        return Err(truncated(Layer::Mld, 0, REPORT_V2_HEADER_LEN, len));
-    }
+    check_min_len(bytes, Layer::Mld, REPORT_V2_HEADER_LEN)?;
     let t = p.msg_type();
     if t == mld_type::V2_LISTENER_REPORT {
         return Ok(MldFacts {
@@ -323,31 +247,13 @@ pub(crate) fn parse(bytes: &[u8], snapped: bool) -> Result<MldFacts<'_>> {
             records: p.records(),
         });
     }
-    if len < HEADER_LEN {
-        return Err(truncated(Layer::Mld, 0, HEADER_LEN, len));
-    }
+    check_min_len(bytes, Layer::Mld, HEADER_LEN)?;
     let mut query = None;
     let message = match t {
         mld_type::LISTENER_QUERY => {
-            if len >= QUERY_V2_MIN_LEN {
-                if !snapped {
-                    p.check_len()?;
-                }
-                query = Some(SourceQuery {
-                    suppress_router_side_processing: p.s_flag(),
-                    qrv: p.qrv(),
-                    qqic: p.qqic(),
-                    number_of_sources: p.number_of_sources(),
-                    sources: p.sources(),
-                });
+            query = QueryFields::new(bytes, field::QUERY).source_query(Layer::Mld, snapped)?;
+            if query.is_some() {
                 MldMessage::QueryV2
-            } else if len > HEADER_LEN && !snapped {
-                return Err(bad_field(
-                    Layer::Mld,
-                    field::TYPE,
-                    "query length",
-                    len as u32,
-                ));
             } else {
                 MldMessage::QueryV1
             }

@@ -6,7 +6,8 @@
 //! (`LINUX_SLL_P_802_2` = 4: an 802.2 LLC frame follows; others are
 //! non-IP).
 
-use crate::error::{truncated, Layer, Result};
+use crate::error::Layer;
+use crate::view::header_view;
 
 /// Protocol value announcing an IEEE 802.2 LLC frame (`LINUX_SLL_P_802_2`).
 pub const PROTOCOL_802_2: u16 = 0x0004;
@@ -68,41 +69,14 @@ fn address_of(b: &[u8], len: usize) -> Option<[u8; 6]> {
     (len == 6).then(|| [b[0], b[1], b[2], b[3], b[4], b[5]])
 }
 
-/// A read-only view of a Linux SLL (v1) header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+header_view! {
+    /// A read-only view of a Linux SLL (v1) header.
+    pub struct Packet<T>;
+    /// Checks that the buffer holds the whole header; after this no accessor panics.
+    check_len: Layer::Link, HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checking its length.
-    #[inline]
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Self::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
-    /// Checks that the buffer holds the whole header; after this no accessor panics.
-    pub fn check_len(&self) -> Result<()> {
-        let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            return Err(truncated(Layer::Link, 0, HEADER_LEN, len));
-        }
-        Ok(())
-    }
-
-    /// Returns the underlying buffer.
-    #[inline]
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     /// Packet type (see [`packet_type`]).
     #[inline]
     pub fn packet_type(&self) -> u16 {
@@ -145,41 +119,14 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
     }
 }
 
-/// A read-only view of a Linux SLL2 header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet2<T: AsRef<[u8]>> {
-    buffer: T,
+header_view! {
+    /// A read-only view of a Linux SLL2 header.
+    pub struct Packet2<T>;
+    /// Checks that the buffer holds the whole header; after this no accessor panics.
+    check_len: Layer::Link, HEADER_LEN_V2;
 }
 
 impl<T: AsRef<[u8]>> Packet2<T> {
-    /// Wraps a buffer without checking its length.
-    #[inline]
-    pub const fn new_unchecked(buffer: T) -> Packet2<T> {
-        Packet2 { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet2::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet2<T>> {
-        let packet = Self::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
-    /// Checks that the buffer holds the whole header; after this no accessor panics.
-    pub fn check_len(&self) -> Result<()> {
-        let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN_V2 {
-            return Err(truncated(Layer::Link, 0, HEADER_LEN_V2, len));
-        }
-        Ok(())
-    }
-
-    /// Returns the underlying buffer.
-    #[inline]
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     /// Protocol: an EtherType, or a Linux pseudo-protocol below 0x0600.
     #[inline]
     pub fn protocol(&self) -> u16 {

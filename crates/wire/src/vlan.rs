@@ -6,7 +6,8 @@
 //! EtherType. The view below covers TCI and next EtherType; the TPID is the
 //! field before it.
 
-use crate::error::{truncated, Error, ErrorKind, Layer, Result};
+use crate::error::{Error, ErrorKind, Layer, Result};
+use crate::view::header_view;
 
 mod field {
     use core::ops::Range;
@@ -19,41 +20,14 @@ mod field {
 /// Length of a tag after its TPID: TCI plus the encapsulated EtherType.
 pub const HEADER_LEN: usize = field::PAYLOAD;
 
-/// A read/write view of the TCI and encapsulated EtherType of one tag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Packet<T: AsRef<[u8]>> {
-    buffer: T,
+header_view! {
+    /// A read/write view of the TCI and encapsulated EtherType of one tag.
+    pub struct Packet<T>;
+    /// Checks that the buffer holds the whole tag; after this no accessor panics.
+    check_len: Layer::Vlan, HEADER_LEN;
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
-    /// Wraps a buffer without checking its length.
-    #[inline]
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
-        Packet { buffer }
-    }
-
-    /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
-        let packet = Self::new_unchecked(buffer);
-        packet.check_len()?;
-        Ok(packet)
-    }
-
-    /// Checks that the buffer holds the whole tag; after this no accessor panics.
-    pub fn check_len(&self) -> Result<()> {
-        let len = self.buffer.as_ref().len();
-        if len < HEADER_LEN {
-            return Err(truncated(Layer::Vlan, 0, HEADER_LEN, len));
-        }
-        Ok(())
-    }
-
-    /// Returns the underlying buffer.
-    #[inline]
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     /// Tag control information (802.1Q clause 9.6).
     #[inline]
     pub fn tci(&self) -> u16 {
