@@ -596,7 +596,9 @@ fn succeeded(flow: &Flow) -> bool {
 }
 
 fn mentions_trap(text: &str) -> bool {
-    text.to_ascii_lowercase().contains("trap")
+    text.as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"trap"))
 }
 
 /// A documented service that answers each request: DNS, NTP, H.323 RAS,

@@ -437,20 +437,35 @@ impl Matcher {
         limit: usize,
         filter: impl Fn(&Rule) -> bool,
     ) -> Vec<Nearest<'_>> {
-        let mut found: Vec<Nearest<'_>> = self
-            .rules
-            .rules()
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| transport.is_none_or(|t| r.transport.contains(t)) && filter(r))
-            .map(|(index, rule)| Nearest {
+        // The `limit` best, kept sorted while scanning: no sort of every
+        // candidate (this runs once per undocumented flow).
+        let order = |a: &Nearest<'_>, b: &Nearest<'_>| {
+            (a.distance, &a.rule.id).cmp(&(b.distance, &b.rule.id))
+        };
+        let mut found: Vec<Nearest<'_>> = Vec::with_capacity(limit + 1);
+        if limit == 0 {
+            return found;
+        }
+        for (index, rule) in self.rules.rules().iter().enumerate() {
+            if !(transport.is_none_or(|t| rule.transport.contains(t)) && filter(rule)) {
+                continue;
+            }
+            let candidate = Nearest {
                 rule,
                 index,
                 distance: rule.destination_ports.distance(port),
-            })
-            .collect();
-        found.sort_by(|a, b| (a.distance, &a.rule.id).cmp(&(b.distance, &b.rule.id)));
-        found.truncate(limit);
+            };
+            if found.len() == limit
+                && found
+                    .last()
+                    .is_some_and(|worst| order(&candidate, worst).is_ge())
+            {
+                continue;
+            }
+            let at = found.partition_point(|f| order(f, &candidate).is_lt());
+            found.insert(at, candidate);
+            found.truncate(limit);
+        }
         found
     }
 

@@ -166,28 +166,35 @@ impl PortSpec {
 
     /// The port ranges of the spec (named ranges resolved), in written order.
     pub fn ranges(&self) -> Vec<PortRange> {
-        match self {
-            PortSpec::Any => vec![PortRange {
-                low: 0,
-                high: u16::MAX,
-            }],
-            PortSpec::List(items) => items.iter().map(PortItem::range).collect(),
-        }
+        self.range_iter().collect()
+    }
+
+    /// [`PortSpec::ranges`] without allocating.
+    pub fn range_iter(&self) -> impl Iterator<Item = PortRange> + '_ {
+        let (any, items) = match self {
+            PortSpec::Any => (
+                Some(PortRange {
+                    low: 0,
+                    high: u16::MAX,
+                }),
+                &[][..],
+            ),
+            PortSpec::List(items) => (None, &items[..]),
+        };
+        any.into_iter().chain(items.iter().map(PortItem::range))
     }
 
     /// How many ports the spec covers (65536 for `any`). Validated specs
     /// have no overlaps, so this is the sum of the ranges' sizes.
     pub fn port_count(&self) -> u32 {
-        self.ranges()
-            .iter()
+        self.range_iter()
             .map(|r| u32::from(r.high) - u32::from(r.low) + 1)
             .sum()
     }
 
     /// How far `port` is from the nearest port of the spec (0 if it is one).
     pub fn distance(&self, port: u16) -> u16 {
-        self.ranges()
-            .iter()
+        self.range_iter()
             .map(|r| r.distance(port))
             .min()
             .unwrap_or(u16::MAX)

@@ -507,3 +507,33 @@ quote = "any port"
     l.sort_by_specificity();
     assert_eq!(ids(&l), ["acme.codec.media", "wide.any"]);
 }
+
+/// `nearest_by` keeps the `limit` best while scanning; the definition it
+/// must agree with is "every accepted rule, sorted by (distance, id), cut
+/// to `limit`", computed here from the rule list and `PortSpec::distance`.
+#[test]
+fn nearest_rules_are_the_first_of_the_full_ordering() {
+    let rules = portmatrix_rules::RuleSet::builtin().expect("built-in rules load");
+    let matcher = portmatrix_rules::Matcher::new(&rules);
+    for port in [0u16, 1, 22, 443, 1719, 5004, 5060, 8080, 16384, 40000, 65535] {
+        for limit in [0usize, 1, 3, 10, 2000] {
+            for t in [Transport::Tcp, Transport::Udp] {
+                let filter = |r: &portmatrix_rules::Rule| r.id.len() % 3 != 0;
+                let got: Vec<(u16, String)> = matcher
+                    .nearest_by(Some(t), port, limit, filter)
+                    .iter()
+                    .map(|n| (n.distance, n.rule.id.clone()))
+                    .collect();
+                let mut want: Vec<(u16, String)> = rules
+                    .rules()
+                    .iter()
+                    .filter(|r| r.transport.contains(t) && filter(r))
+                    .map(|r| (r.destination_ports.distance(port), r.id.clone()))
+                    .collect();
+                want.sort();
+                want.truncate(limit);
+                assert_eq!(got, want, "port {port}, limit {limit}, {t:?}");
+            }
+        }
+    }
+}

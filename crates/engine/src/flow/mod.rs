@@ -651,7 +651,9 @@ impl FlowTable {
                 self.finished.push(flow.take());
             }
         }
-        self.finished.sort_by_key(|f| (f.first_ts_ns, f.id));
+        // Unstable is enough: record numbers (ids) are unique.
+        self.finished
+            .sort_unstable_by_key(|f| (f.first_ts_ns, f.id));
         (self.finished, self.evictions)
     }
 }
