@@ -76,7 +76,10 @@ fn bench(c: &mut Criterion) {
         let a = one_thread(data, &matcher);
         let b = pipeline(data, &matcher);
         assert_eq!(a, b, "{name}: both passes find the same flows");
-        eprintln!("analysis: {name}: {PACKETS} packets, {} bytes, {a} flows", data.len());
+        eprintln!(
+            "analysis: {name}: {PACKETS} packets, {} bytes, {a} flows",
+            data.len()
+        );
     }
     let passes: [(&str, Pass); 2] = [("one_thread", one_thread), ("pipeline", pipeline)];
     let mut g = c.benchmark_group("analysis");
