@@ -1,8 +1,10 @@
 //! A capture through the whole analysis pass with the built-in matcher:
 //! once without an inventory into a `Vec` sink, once with the demo site's
 //! inventory, two flow-table shards and a tiny flow cap (so eviction runs)
-//! into the JSON and text report sinks. Nothing may panic, the sink must
-//! see every flow the summary counts, and the JSON report must parse.
+//! into the JSON and text report sinks; and the first pass again as
+//! `portmatrix check` runs it (two threads, read-ahead in small chunks),
+//! which must give the same flows and report. Nothing may panic, the sink
+//! must see every flow the summary counts, and the JSON report must parse.
 #![no_main]
 
 use std::io::{self, Cursor};
@@ -65,6 +67,27 @@ fuzz_target!(|data: &[u8]| {
         done.report.summary.flows,
         done.sink.len() as u64,
         "the summary counts other flows than the sink saw"
+    );
+
+    // The same pass as `portmatrix check` runs it: two threads, and the
+    // reader's read-ahead in small chunks. Same flows, same report.
+    let mut reader = CaptureReader::new(Cursor::new(data.to_vec())).expect("opened once already");
+    reader
+        .start_read_ahead_with(64 + data.len() % 193)
+        .expect("the read-ahead thread starts");
+    let pass = Analysis::new("fuzz", Options::default(), &s.matcher, None, Vec::new());
+    let piped = pass
+        .run_parallel(&mut reader)
+        .expect("a Vec sink does not fail");
+    assert_eq!(
+        serde_json::to_string(&done.sink).expect("serialises"),
+        serde_json::to_string(&piped.sink).expect("serialises"),
+        "the pipeline gives other flows"
+    );
+    assert_eq!(
+        serde_json::to_string(&done.report).expect("serialises"),
+        serde_json::to_string(&piped.report).expect("serialises"),
+        "the pipeline gives another report"
     );
 
     let mut reader = CaptureReader::new(Cursor::new(data)).expect("opened once already");
