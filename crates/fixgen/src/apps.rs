@@ -160,6 +160,22 @@ pub fn snmp_v2c(pdu_tag: u8, request_id: u32, bindings: &[(&[u32], Vec<u8>)]) ->
     ber(0x30, &msg)
 }
 
+/// An SNMPv2-Trap (RFC 3416 §4.2.6) announcing linkUp: sysUpTime.0 =
+/// `uptime` (hundredths of a second), snmpTrapOID.0 = linkUp.
+pub fn snmp_link_up_trap(request_id: u32, uptime: u32) -> Vec<u8> {
+    let sys_uptime: &[u32] = &[1, 3, 6, 1, 2, 1, 1, 3, 0];
+    let snmp_trap_oid: &[u32] = &[1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0];
+    let link_up: &[u32] = &[1, 3, 6, 1, 6, 3, 1, 1, 5, 4];
+    snmp_v2c(
+        0xA7,
+        request_id,
+        &[
+            (sys_uptime, ber_timeticks(uptime)),
+            (snmp_trap_oid, ber_oid_value(link_up)),
+        ],
+    )
+}
+
 /// BER NULL (the value of a GetRequest binding).
 pub fn ber_null() -> Vec<u8> {
     vec![0x05, 0x00]
@@ -208,19 +224,7 @@ pub fn rtcp_sr_sdes(
     m.extend_from_slice(&rtp_ts.to_be_bytes());
     m.extend_from_slice(&packets.to_be_bytes());
     m.extend_from_slice(&octets.to_be_bytes());
-    // SDES: one chunk, CNAME item, END, padded to 32 bits.
-    let mut chunk = ssrc.to_be_bytes().to_vec();
-    chunk.push(1);
-    chunk.push(cname.len() as u8);
-    chunk.extend_from_slice(cname.as_bytes());
-    chunk.push(0);
-    while chunk.len() % 4 != 0 {
-        chunk.push(0);
-    }
-    let words = (4 + chunk.len()) / 4 - 1;
-    m.extend_from_slice(&[0x81, 202]);
-    m.extend_from_slice(&(words as u16).to_be_bytes());
-    m.extend_from_slice(&chunk);
+    sdes_cname(&mut m, ssrc, cname);
     m
 }
 
@@ -242,6 +246,13 @@ pub fn rtcp_rr_sdes(
     m.extend_from_slice(&jitter.to_be_bytes());
     m.extend_from_slice(&0u32.to_be_bytes()); // LSR
     m.extend_from_slice(&0u32.to_be_bytes()); // DLSR
+    sdes_cname(&mut m, ssrc, cname);
+    m
+}
+
+/// Appends an SDES packet: one chunk for `ssrc` holding a CNAME item and
+/// END, padded to 32 bits.
+fn sdes_cname(m: &mut Vec<u8>, ssrc: u32, cname: &str) {
     let mut chunk = ssrc.to_be_bytes().to_vec();
     chunk.push(1);
     chunk.push(cname.len() as u8);
@@ -254,7 +265,6 @@ pub fn rtcp_rr_sdes(
     m.extend_from_slice(&[0x81, 202]);
     m.extend_from_slice(&(words as u16).to_be_bytes());
     m.extend_from_slice(&chunk);
-    m
 }
 
 /// PTPv1 message control values.
@@ -307,6 +317,13 @@ pub mod ptp2 {
     pub const FOLLOW_UP: u8 = 0x8;
     pub const DELAY_RESP: u8 = 0x9;
     pub const ANNOUNCE: u8 = 0xB;
+}
+
+/// The PTPv2 clockIdentity of a port with MAC `mac`: the EUI-64 made by
+/// inserting FF FE in the middle of the EUI-48.
+pub fn ptp_clock_id(mac: [u8; 6]) -> [u8; 8] {
+    let m = mac;
+    [m[0], m[1], m[2], 0xFF, 0xFE, m[3], m[4], m[5]]
 }
 
 /// A PTPv2 (IEEE 1588-2008) message in `domain` from `clock` (EUI-64).

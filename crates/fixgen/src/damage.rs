@@ -2,7 +2,7 @@
 //! must raise. The damage sits at a known offset, so the expected error's
 //! `offset` and `record` come straight from the writer's position.
 
-use crate::expect::{linktype, ErrorAt, Ledger};
+use crate::expect::{linktype, ErrorAt, Expected, Ledger};
 use crate::fixtures::{basic_frames, ts, CLIENT, CLIENT_MAC, SERVER, SERVER_MAC};
 use crate::link::{self, Frame};
 use crate::packet::{self, flags, Ip4, Known, Layer, Seg};
@@ -13,29 +13,8 @@ use crate::Fixture;
 /// Largest captured length libpcap accepts for Ethernet (MAXIMUM_SNAPLEN).
 pub const MAX_CAPLEN: u32 = 262_144;
 
-fn fixture(
-    name: &str,
-    maker: &'static str,
-    bytes: Vec<u8>,
-    expected: crate::expect::Expected,
-) -> Fixture {
-    Fixture {
-        dir: "malformed",
-        name: name.to_string(),
-        bytes,
-        gzip: false,
-        expected,
-        maker,
-        contents: String::new(),
-        produces: String::new(),
-    }
-}
-
-fn described(mut f: Fixture, contents: &str, produces: &str) -> Fixture {
-    f.contents = contents.to_string();
-    f.produces = produces.to_string();
-    f
-}
+/// Directory of every damaged fixture under `fixtures/`.
+const MALFORMED: &str = "malformed";
 
 fn pcap_start(frames: &[Frame]) -> PcapWriter {
     let mut w = PcapWriter::new(Endian::Little, Resolution::Micro, linktype::ETHERNET, 65535);
@@ -78,36 +57,49 @@ pub fn fixtures() -> Vec<Fixture> {
     v
 }
 
-fn fatal_at(ledger: &mut Ledger, offset: u64) {
+/// Records an error at `offset`, in the packet record that would have come
+/// next; `fatal` as the reader must report it (`None`: either way).
+fn error_at(ledger: &mut Ledger, offset: u64, fatal: Option<bool>) {
     let record = ledger.next_record();
     ledger.errors.push(ErrorAt {
         offset,
         record: Some(record),
-        fatal: Some(true),
+        fatal,
     });
 }
 
-fn truncated_record_header() -> Fixture {
+fn fatal_at(ledger: &mut Ledger, offset: u64) {
+    error_at(ledger, offset, Some(true));
+}
+
+/// Five complete basic records, then only the first `keep` octets of the
+/// sixth record (header and data): one fatal error at the sixth record,
+/// whose partial octets are read but not delivered.
+fn cut_sixth_record(keep: usize) -> (Vec<u8>, Expected) {
     let frames = basic_frames();
     let mut w = pcap_start(&frames[..5]);
     let at = w.offset();
-    let h = w.record_header(
-        ts(5),
-        frames[5].bytes.len() as u32,
-        frames[5].bytes.len() as u32,
-    );
-    w.raw(&h[..10]);
+    let data = &frames[5].bytes;
+    let mut record = w
+        .record_header(ts(5), data.len() as u32, data.len() as u32)
+        .to_vec();
+    record.extend_from_slice(data);
+    w.raw(&record[..keep]);
     let (bytes, mut ledger) = w.finish();
     fatal_at(&mut ledger, at);
-    // Read but not delivered: the partial header.
     ledger.skipped_bytes = (bytes.len() as u64) - at;
-    described(
-        fixture(
-            "truncated-record-header.pcap",
-            "damage::truncated_record_header",
-            bytes,
-            ledger.expected("pcap"),
-        ),
+    (bytes, ledger.expected("pcap"))
+}
+
+fn truncated_record_header() -> Fixture {
+    // The partial header: 10 of its 16 octets.
+    let (bytes, expected) = cut_sixth_record(10);
+    Fixture::new(
+        MALFORMED,
+        "truncated-record-header.pcap",
+        "damage::truncated_record_header",
+        bytes,
+        expected,
         "little-endian µs pcap: 5 complete basic packets, then 10 of the 16 octets of the \
          sixth record header (a capture killed mid-write)",
         "the 5 packets, then one fatal error at the partial header's offset, record 6",
@@ -115,24 +107,14 @@ fn truncated_record_header() -> Fixture {
 }
 
 fn truncated_record_data() -> Fixture {
-    let frames = basic_frames();
-    let mut w = pcap_start(&frames[..5]);
-    let at = w.offset();
-    let cut = &frames[5];
-    let h = w.record_header(ts(5), cut.bytes.len() as u32, cut.bytes.len() as u32);
-    w.raw(&h);
-    w.raw(&cut.bytes[..30]);
-    let (bytes, mut ledger) = w.finish();
-    fatal_at(&mut ledger, at);
-    // Read but not delivered: the header and the 30 data octets.
-    ledger.skipped_bytes = (bytes.len() as u64) - at;
-    described(
-        fixture(
-            "truncated-record-data.pcap",
-            "damage::truncated_record_data",
-            bytes,
-            ledger.expected("pcap"),
-        ),
+    // The whole header and 30 data octets.
+    let (bytes, expected) = cut_sixth_record(16 + 30);
+    Fixture::new(
+        MALFORMED,
+        "truncated-record-data.pcap",
+        "damage::truncated_record_data",
+        bytes,
+        expected,
         "5 complete basic packets, then a complete header for a 98-octet record followed by \
          only 30 data octets",
         "the 5 packets, then one fatal error at the last record header, record 6",
@@ -164,13 +146,12 @@ fn caplen_exceeds_snaplen() -> Fixture {
     e.bytes = None;
     e.malformed = None;
     e.errors = None;
-    described(
-        fixture(
-            "caplen-exceeds-snaplen.pcap",
-            "damage::caplen_exceeds_snaplen",
-            bytes,
-            e,
-        ),
+    Fixture::new(
+        MALFORMED,
+        "caplen-exceeds-snaplen.pcap",
+        "damage::caplen_exceeds_snaplen",
+        bytes,
+        e,
         "snaplen 64 in the file header; the third record has caplen = len = 100 (> snaplen, \
          < 256 KiB) and really holds 100 octets",
         "all 4 packets; reading does not stop (libpcap trims to snaplen, Wireshark accepts); \
@@ -188,13 +169,12 @@ fn caplen_exceeds_maximum() -> Fixture {
     w.raw(&frames[0].bytes);
     let (bytes, mut ledger) = w.finish();
     fatal_at(&mut ledger, at);
-    described(
-        fixture(
-            "caplen-exceeds-maximum.pcap",
-            "damage::caplen_exceeds_maximum",
-            bytes,
-            ledger.expected("pcap"),
-        ),
+    Fixture::new(
+        MALFORMED,
+        "caplen-exceeds-maximum.pcap",
+        "damage::caplen_exceeds_maximum",
+        bytes,
+        ledger.expected("pcap"),
         "3 good records, then a header claiming caplen = len = 300000 (> 262144) followed \
          by 60 octets",
         "the 3 packets, then one fatal error at the oversized record header, record 4; no \
@@ -218,45 +198,46 @@ fn zero_length_record() -> Fixture {
     let (bytes, ledger) = w.finish();
     let mut e = ledger.expected("pcap");
     e.errors = None;
-    described(
-        fixture(
-            "zero-length-record.pcap",
-            "damage::zero_length_record",
-            bytes,
-            e,
-        ),
+    Fixture::new(
+        MALFORMED,
+        "zero-length-record.pcap",
+        "damage::zero_length_record",
+        bytes,
+        e,
         "4 records, the second with caplen = len = 0 (no data at all)",
         "all 4 packets are delivered (libpcap and Wireshark accept empty records); the empty \
          one counts as `malformed.link`; reading continues after it",
     )
 }
 
-fn bad_magic() -> Fixture {
-    let frames = plain_frames(2);
-    let (mut bytes, _) = pcap_start(&frames).finish();
-    bytes[..4].copy_from_slice(&0xDEAD_BEEFu32.to_le_bytes());
+/// What a file with no usable header must produce: no packets and one
+/// fatal error at offset 0. Nothing else is known: the other keys are left
+/// out.
+fn unreadable() -> Expected {
     let mut ledger = Ledger::default();
     ledger.errors.push(ErrorAt {
         offset: 0,
         record: None,
         fatal: Some(true),
     });
-    let mut e = ledger.expected("pcap");
-    e.format = None;
-    e.compressed = None;
-    e.link_types = None;
-    e.interfaces = None;
-    e.first_ts_ns = None;
-    e.last_ts_ns = None;
-    e.skipped_bytes = None;
-    e.unknown_blocks = None;
-    e.l3 = None;
-    e.l4 = None;
-    e.malformed = None;
-    e.vlan_tagged = None;
-    e.bytes = None;
-    described(
-        fixture("bad-magic.pcap", "damage::bad_magic", bytes, e),
+    let all = ledger.expected("pcap");
+    Expected {
+        packets: all.packets,
+        errors: all.errors,
+        ..Expected::default()
+    }
+}
+
+fn bad_magic() -> Fixture {
+    let frames = plain_frames(2);
+    let (mut bytes, _) = pcap_start(&frames).finish();
+    bytes[..4].copy_from_slice(&0xDEAD_BEEFu32.to_le_bytes());
+    Fixture::new(
+        MALFORMED,
+        "bad-magic.pcap",
+        "damage::bad_magic",
+        bytes,
+        unreadable(),
         "a little-endian pcap whose magic is EF BE AD DE (0xDEADBEEF), otherwise intact \
          with 2 records",
         "unreadable: 0 packets, one fatal error at offset 0; exit status 2",
@@ -265,32 +246,12 @@ fn bad_magic() -> Fixture {
 
 fn file_shorter_than_header() -> Fixture {
     let (full, _) = pcap_start(&[]).finish();
-    let bytes = full[..20].to_vec();
-    let mut ledger = Ledger::default();
-    ledger.errors.push(ErrorAt {
-        offset: 0,
-        record: None,
-        fatal: Some(true),
-    });
-    let mut e = ledger.expected("pcap");
-    e.format = None;
-    e.compressed = None;
-    e.link_types = None;
-    e.interfaces = None;
-    e.skipped_bytes = None;
-    e.unknown_blocks = None;
-    e.l3 = None;
-    e.l4 = None;
-    e.malformed = None;
-    e.vlan_tagged = None;
-    e.bytes = None;
-    described(
-        fixture(
-            "file-shorter-than-header.pcap",
-            "damage::file_shorter_than_header",
-            bytes,
-            e,
-        ),
+    Fixture::new(
+        MALFORMED,
+        "file-shorter-than-header.pcap",
+        "damage::file_shorter_than_header",
+        full[..20].to_vec(),
+        unreadable(),
         "the first 20 octets of a valid 24-octet pcap file header",
         "unreadable: 0 packets, one fatal error at offset 0; exit status 2",
     )
@@ -306,43 +267,45 @@ fn pcapng_start(frames: &[Frame]) -> PcapngWriter {
     w
 }
 
+/// Finishes a file whose last block, starting at `at`, is damaged: one
+/// error there, fatal or not as the reader likes.
+fn last_block_damaged(w: PcapngWriter, at: u64) -> (Vec<u8>, Ledger) {
+    let (bytes, mut ledger) = w.finish();
+    error_at(&mut ledger, at, None);
+    (bytes, ledger)
+}
+
 fn pcapng_damage() -> Vec<Fixture> {
     let frames = plain_frames(5);
+    // The body of an EPB holding the whole third frame.
+    let third_body = |w: &PcapngWriter| {
+        let data = &frames[2].bytes;
+        w.epb_body(0, ts(2), data, data.len() as u32, &[])
+    };
+    let maker = "damage::pcapng_damage";
     let mut v = Vec::new();
 
     // Trailer length disagrees with the header; good blocks follow.
     let mut w = pcapng_start(&frames[..2]);
     let at = w.offset();
-    let body = w.epb_body(
-        0,
-        ts(2),
-        &frames[2].bytes,
-        frames[2].bytes.len() as u32,
-        &[],
-    );
+    let body = third_body(&w);
     let total = (12 + body.len()) as u32;
     let e = w.endian();
     w.raw(&e.u32(block::EPB));
     w.raw(&e.u32(total));
     w.raw(&body);
     w.raw(&e.u32(total + 8));
-    let record = w.ledger.next_record();
-    w.ledger.errors.push(ErrorAt {
-        offset: at,
-        record: Some(record),
-        fatal: Some(false),
-    });
+    error_at(&mut w.ledger, at, Some(false));
     w.ledger.skipped_bytes = u64::from(total);
     w.epb(0, ts(3), &frames[3]);
     w.epb(0, ts(4), &frames[4]);
     let (bytes, ledger) = w.finish();
-    v.push(described(
-        fixture(
-            "block-length-mismatch.pcapng",
-            "damage::pcapng_damage",
-            bytes,
-            ledger.expected("pcapng"),
-        ),
+    v.push(Fixture::new(
+        MALFORMED,
+        "block-length-mismatch.pcapng",
+        maker,
+        bytes,
+        ledger.expected("pcapng"),
         "SHB, IDB, 2 EPBs, then an EPB whose trailing length (header + 8) disagrees with \
          its leading length, then 2 good EPBs",
         "4 packets; one non-fatal error at the bad block, record 3; the reader resynchronises \
@@ -355,22 +318,15 @@ fn pcapng_damage() -> Vec<Fixture> {
     let e = w.endian();
     w.raw(&e.u32(block::EPB));
     w.raw(&e.u32(8));
-    let (bytes, mut ledger) = w.finish();
-    let record = ledger.next_record();
-    ledger.errors.push(ErrorAt {
-        offset: at,
-        record: Some(record),
-        fatal: None,
-    });
+    let (bytes, ledger) = last_block_damaged(w, at);
     let mut x = ledger.expected("pcapng");
     x.skipped_bytes = None;
-    v.push(described(
-        fixture(
-            "block-length-below-12.pcapng",
-            "damage::pcapng_damage",
-            bytes,
-            x,
-        ),
+    v.push(Fixture::new(
+        MALFORMED,
+        "block-length-below-12.pcapng",
+        maker,
+        bytes,
+        x,
         "SHB, IDB, 2 EPBs, then a last block header (type EPB) with total length 8",
         "the 2 packets and one error at the last block's offset, record 3",
     ));
@@ -387,22 +343,15 @@ fn pcapng_damage() -> Vec<Fixture> {
     blockbytes.extend_from_slice(&body[..body.len() - 2]);
     blockbytes.extend_from_slice(&e.u32(odd));
     w.raw(&blockbytes);
-    let (bytes, mut ledger) = w.finish();
-    let record = ledger.next_record();
-    ledger.errors.push(ErrorAt {
-        offset: at,
-        record: Some(record),
-        fatal: None,
-    });
+    let (bytes, ledger) = last_block_damaged(w, at);
     let mut x = ledger.expected("pcapng");
     x.skipped_bytes = None;
-    v.push(described(
-        fixture(
-            "block-length-not-multiple-of-4.pcapng",
-            "damage::pcapng_damage",
-            bytes,
-            x,
-        ),
+    v.push(Fixture::new(
+        MALFORMED,
+        "block-length-not-multiple-of-4.pcapng",
+        maker,
+        bytes,
+        x,
         "SHB, IDB, 2 EPBs, then a last EPB whose total length (82) is not a multiple of 4, \
          written with that many octets",
         "the 2 packets and one error at the last block's offset, record 3",
@@ -411,32 +360,18 @@ fn pcapng_damage() -> Vec<Fixture> {
     // EPB naming an interface with no IDB, as the last block.
     let mut w = pcapng_start(&frames[..2]);
     let at = w.offset();
-    let body = w.epb_body(
-        0,
-        ts(2),
-        &frames[2].bytes,
-        frames[2].bytes.len() as u32,
-        &[],
-    );
-    let mut body = body;
+    let mut body = third_body(&w);
     body[..4].copy_from_slice(&w.endian().u32(2));
     w.block(block::EPB, &body);
-    let (bytes, mut ledger) = w.finish();
-    let record = ledger.next_record();
-    ledger.errors.push(ErrorAt {
-        offset: at,
-        record: Some(record),
-        fatal: None,
-    });
+    let (bytes, mut ledger) = last_block_damaged(w, at);
     // The whole block is read and dropped.
     ledger.skipped_bytes = (bytes.len() as u64) - at;
-    v.push(described(
-        fixture(
-            "interface-id-without-idb.pcapng",
-            "damage::pcapng_damage",
-            bytes,
-            ledger.expected("pcapng"),
-        ),
+    v.push(Fixture::new(
+        MALFORMED,
+        "interface-id-without-idb.pcapng",
+        maker,
+        bytes,
+        ledger.expected("pcapng"),
         "SHB, one IDB (interface 0), 2 EPBs on interface 0, then a well-formed EPB naming \
          interface 2",
         "the 2 packets and one error at the last EPB's offset, record 3 (libpcap refuses \
@@ -477,8 +412,12 @@ fn malformed_ip() -> Vec<Fixture> {
         .map(|(name, net, contents, produces)| {
             let bad = link::ether(SERVER_MAC, CLIENT_MAC, &[], &net);
             let (bytes, ledger) = pcap_start(&[good[0].clone(), bad, good[1].clone()]).finish();
-            described(
-                fixture(name, "damage::malformed_ip", bytes, ledger.expected("pcap")),
+            Fixture::new(
+                MALFORMED,
+                name,
+                "damage::malformed_ip",
+                bytes,
+                ledger.expected("pcap"),
                 &format!("Ethernet pcap: a good UDP packet, {contents}, another good UDP packet"),
                 produces,
             )

@@ -198,7 +198,7 @@ pub struct ExpectedInterface {
 }
 
 /// The expected `inputs[0]`; `None` keys are left out of the JSON.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Expected {
     pub format: Option<&'static str>,
     pub compressed: Option<bool>,

@@ -3,7 +3,7 @@
 //! capture holding every protocol case the decoder must count.
 
 use crate::apps;
-use crate::expect::{linktype, Expected, Ledger};
+use crate::expect::{linktype, Ledger};
 use crate::gzip;
 use crate::link::{self, sll_type, AfOrder, Frame, Tag};
 use crate::packet::{self, flags, igmp, Ext, Ip4, Ip6, Net, Seg};
@@ -183,25 +183,18 @@ fn pcap_of(
     w.finish()
 }
 
-fn fixture(
-    dir: &'static str,
+/// A fixture of `format` (`pcap` or `pcapng`, also its directory) from a
+/// finished writer; the expected summary holds every key of its ledger.
+fn written(
+    format: &'static str,
     name: &str,
     maker: &'static str,
-    bytes: Vec<u8>,
-    expected: Expected,
+    (bytes, ledger): (Vec<u8>, Ledger),
     contents: &str,
     produces: &str,
 ) -> Fixture {
-    Fixture {
-        dir,
-        name: name.to_string(),
-        bytes,
-        gzip: false,
-        expected,
-        maker,
-        contents: contents.to_string(),
-        produces: produces.to_string(),
-    }
+    let expected = ledger.expected(format);
+    Fixture::new(format, name, maker, bytes, expected, contents, produces)
 }
 
 const BASIC: &str = "the basic set";
@@ -211,6 +204,7 @@ const BASIC: &str = "the basic set";
 pub fn format_fixtures() -> Vec<Fixture> {
     let frames = basic_frames();
     let mut v = Vec::new();
+    const FORMATS: &str = "fixtures::format_fixtures";
     for (endian, res, name, what) in [
         (
             Endian::Little,
@@ -237,13 +231,11 @@ pub fn format_fixtures() -> Vec<Fixture> {
             "magic A1 B2 3C 4D",
         ),
     ] {
-        let (bytes, ledger) = pcap_of(endian, res, linktype::ETHERNET, 65535, &frames);
-        v.push(fixture(
+        v.push(written(
             "pcap",
             name,
-            "fixtures::format_fixtures",
-            bytes,
-            ledger.expected("pcap"),
+            FORMATS,
+            pcap_of(endian, res, linktype::ETHERNET, 65535, &frames),
             &format!("pcap 2.4, {what}, Ethernet, snaplen 65535; {BASIC}"),
             "22 packets, identical summary for all four twins (timestamps 125 ms apart)",
         ));
@@ -262,13 +254,11 @@ pub fn format_fixtures() -> Vec<Fixture> {
     for (i, f) in frames.iter().enumerate() {
         w.packet(ts(i), f);
     }
-    let (bytes, ledger) = w.finish();
-    v.push(fixture(
+    v.push(written(
         "pcap",
         "v22-swapped-lengths.pcap",
-        "fixtures::format_fixtures",
-        bytes,
-        ledger.expected("pcap"),
+        FORMATS,
+        w.finish(),
         &format!(
             "pcap version 2.2 (record header holds len before caplen), snaplen 96 so the \
              98-octet HTTP response frame is cut to 96; {BASIC}"
@@ -294,91 +284,74 @@ pub fn format_fixtures() -> Vec<Fixture> {
     for (i, f) in fcs_frames.iter().enumerate() {
         w.packet(ts(i), f);
     }
-    let (bytes, ledger) = w.finish();
-    v.push(fixture(
+    v.push(written(
         "pcap",
         "ether-fcs.pcap",
-        "fixtures::format_fixtures",
-        bytes,
-        ledger.expected("pcap"),
+        FORMATS,
+        w.finish(),
         "pcap whose link-type field is 0x24000001 (Ethernet, P bit, FCS length 2 words); \
          the first 8 packets of the basic set, each followed by its CRC-32 FCS",
         "8 packets, link type `ether`, `bytes` includes the 4 FCS octets of each frame",
     ));
 
     // pcapng twins.
-    for (endian, name) in [
-        (Endian::Little, "basic-le.pcapng"),
-        (Endian::Big, "basic-be.pcapng"),
+    for (endian, name, order) in [
+        (Endian::Little, "basic-le.pcapng", "little"),
+        (Endian::Big, "basic-be.pcapng", "big"),
     ] {
-        let (bytes, ledger) = pcapng_basic(endian, &frames);
-        v.push(fixture(
+        v.push(written(
             "pcapng",
             name,
-            "fixtures::format_fixtures",
-            bytes,
-            ledger.expected("pcapng"),
+            FORMATS,
+            pcapng_basic(endian, &frames),
             &format!(
-                "one section ({} endian), one Ethernet IDB (snaplen 262144, if_name eth0, \
-                 default µs resolution), EPBs; {BASIC}",
-                if endian == Endian::Little {
-                    "little"
-                } else {
-                    "big"
-                }
+                "one section ({order} endian), one Ethernet IDB (snaplen 262144, if_name eth0, \
+                 default µs resolution), EPBs; {BASIC}"
             ),
             "22 packets; same counts and timestamps as the pcap twins",
         ));
     }
 
     // gzip: pcap and pcapng, plus a gzip stream without the .gz name.
-    let (pcap_bytes, pcap_ledger) = pcap_of(
+    let pcap = pcap_of(
         Endian::Little,
         Resolution::Micro,
         linktype::ETHERNET,
         65535,
         &frames,
     );
-    let mut e = pcap_ledger.expected("pcap");
-    e.compressed = Some(true);
-    let mut f = fixture(
-        "pcap",
-        "basic-usec-le.pcap.gz",
-        "fixtures::format_fixtures",
-        gzip(&pcap_bytes),
-        e.clone(),
-        "basic-usec-le.pcap compressed with gzip (flate2, mtime 0)",
-        "as basic-usec-le.pcap with `compressed: true`; error offsets would count \
-         decompressed bytes",
-    );
-    f.gzip = true;
-    v.push(f);
-    let mut f = fixture(
-        "pcap",
-        "gzip-content-plain-name.pcap",
-        "fixtures::format_fixtures",
-        gzip(&pcap_bytes),
-        e,
-        "the same gzip stream as basic-usec-le.pcap.gz under a name without .gz",
-        "as basic-usec-le.pcap.gz: compression is detected from the content (1F 8B), \
-         not the name",
-    );
-    f.gzip = true;
-    v.push(f);
-    let (ng_bytes, ng_ledger) = pcapng_basic(Endian::Little, &frames);
-    let mut e = ng_ledger.expected("pcapng");
-    e.compressed = Some(true);
-    let mut f = fixture(
-        "pcapng",
-        "basic-le.pcapng.gz",
-        "fixtures::format_fixtures",
-        gzip(&ng_bytes),
-        e,
-        "basic-le.pcapng compressed with gzip",
-        "as basic-le.pcapng with `compressed: true`",
-    );
-    f.gzip = true;
-    v.push(f);
+    let pcapng = pcapng_basic(Endian::Little, &frames);
+    for (format, name, (bytes, ledger), contents, produces) in [
+        (
+            "pcap",
+            "basic-usec-le.pcap.gz",
+            &pcap,
+            "basic-usec-le.pcap compressed with gzip (flate2, mtime 0)",
+            "as basic-usec-le.pcap with `compressed: true`; error offsets would count \
+             decompressed bytes",
+        ),
+        (
+            "pcap",
+            "gzip-content-plain-name.pcap",
+            &pcap,
+            "the same gzip stream as basic-usec-le.pcap.gz under a name without .gz",
+            "as basic-usec-le.pcap.gz: compression is detected from the content (1F 8B), \
+             not the name",
+        ),
+        (
+            "pcapng",
+            "basic-le.pcapng.gz",
+            &pcapng,
+            "basic-le.pcapng compressed with gzip",
+            "as basic-le.pcapng with `compressed: true`",
+        ),
+    ] {
+        let mut e = ledger.expected(format);
+        e.compressed = Some(true);
+        let mut f = Fixture::new(format, name, FORMATS, gzip(bytes), e, contents, produces);
+        f.gzip = true;
+        v.push(f);
+    }
 
     v.push(two_sections(&frames));
     v.push(multi_interface());
@@ -401,10 +374,17 @@ fn named(name: &str) -> IdbOptions {
     }
 }
 
-fn pcapng_basic(endian: Endian, frames: &[Frame]) -> (Vec<u8>, Ledger) {
+/// A pcapng writer holding a section header (with [`shb_options`]) and
+/// one Ethernet interface, number 0.
+fn ether_section(endian: Endian, snaplen: u32, idb: &IdbOptions) -> PcapngWriter {
     let mut w = PcapngWriter::new();
     w.shb(endian, &shb_options());
-    w.idb(linktype::ETHERNET, 262_144, &named("eth0"));
+    w.idb(linktype::ETHERNET, snaplen, idb);
+    w
+}
+
+fn pcapng_basic(endian: Endian, frames: &[Frame]) -> (Vec<u8>, Ledger) {
+    let mut w = ether_section(endian, 262_144, &named("eth0"));
     for (i, f) in frames.iter().enumerate() {
         w.epb(0, ts(i), f);
     }
@@ -412,9 +392,7 @@ fn pcapng_basic(endian: Endian, frames: &[Frame]) -> (Vec<u8>, Ledger) {
 }
 
 fn two_sections(frames: &[Frame]) -> Fixture {
-    let mut w = PcapngWriter::new();
-    w.shb(Endian::Little, &shb_options());
-    w.idb(linktype::ETHERNET, 65535, &named("eth0"));
+    let mut w = ether_section(Endian::Little, 65535, &named("eth0"));
     for (i, f) in frames.iter().take(11).enumerate() {
         w.epb(0, ts(i), f);
     }
@@ -426,13 +404,11 @@ fn two_sections(frames: &[Frame]) -> Fixture {
         }
         w.epb(0, ts(i), &link::raw(n));
     }
-    let (bytes, ledger) = w.finish();
-    fixture(
+    written(
         "pcapng",
         "two-sections.pcapng",
         "fixtures::format_fixtures",
-        bytes,
-        ledger.expected("pcapng"),
+        w.finish(),
         "two sections: a little-endian one (Ethernet IDB, the first 11 basic packets) and \
          a big-endian one whose interface numbering restarts at 0 (raw IP IDB, the other 11 \
          basic packets without link header)",
@@ -492,13 +468,11 @@ fn multi_interface() -> Fixture {
         next(),
         &link::linux_sll2(sll_type::HOST, 3, SERVER_MAC, &nets[14]),
     );
-    let (bytes, ledger) = w.finish();
-    fixture(
+    written(
         "pcapng",
         "multi-interface.pcapng",
         "fixtures::multi_interface",
-        bytes,
-        ledger.expected("pcapng"),
+        w.finish(),
         "one section, four IDBs with different link types and snaplens: Ethernet/65535, \
          Linux SLL/128, raw/0 (no limit), Linux SLL2/262144 with if_tsresol 9; EPBs \
          interleaved across them; a 244-octet SLL frame is cut to 128",
@@ -509,101 +483,71 @@ fn multi_interface() -> Fixture {
 
 fn tsresol_fixtures() -> Vec<Fixture> {
     let frames = basic_frames();
-    let mut v = Vec::new();
-
-    let mut w = PcapngWriter::new();
-    w.shb(Endian::Little, &shb_options());
-    w.idb(
-        linktype::ETHERNET,
-        65535,
-        &IdbOptions {
-            tsresol: Some(TsResol::Dec(9)),
-            ..IdbOptions::default()
-        },
-    );
-    for (i, f) in frames.iter().take(6).enumerate() {
-        // Sub-microsecond parts that only a nanosecond reader keeps.
-        w.epb(0, ts(i) + 123_456_789 + i as i64 * 7, f);
-    }
-    let (bytes, ledger) = w.finish();
-    v.push(fixture(
-        "pcapng",
-        "tsresol-nsec.pcapng",
-        "fixtures::tsresol_fixtures",
-        bytes,
-        ledger.expected("pcapng"),
-        "Ethernet IDB with if_tsresol = 9 (ns); 6 EPBs whose timestamps have nanosecond \
-         digits (…123456789 + 7·i ns)",
-        "6 packets; first_ts_ns/last_ts_ns exact to the nanosecond",
-    ));
-
-    let mut w = PcapngWriter::new();
-    w.shb(Endian::Little, &shb_options());
-    w.idb(
-        linktype::ETHERNET,
-        65535,
-        &IdbOptions {
-            tsresol: Some(TsResol::Bin(10)),
-            ..IdbOptions::default()
-        },
-    );
-    for (i, f) in frames.iter().take(6).enumerate() {
-        w.epb(0, ts(i), f);
-    }
-    let (bytes, ledger) = w.finish();
-    v.push(fixture(
-        "pcapng",
-        "tsresol-pow2.pcapng",
-        "fixtures::tsresol_fixtures",
-        bytes,
-        ledger.expected("pcapng"),
-        "Ethernet IDB with if_tsresol = 0x8A (2^-10 s units); 6 EPBs 125 ms (128 units) apart",
-        "6 packets; timestamps converted from binary fractions exactly (1 unit = \
-         976562.5 ns, every timestamp an even number of units)",
-    ));
-
-    let mut w = PcapngWriter::new();
-    w.shb(Endian::Big, &shb_options());
-    w.idb(
-        linktype::ETHERNET,
-        65535,
-        &IdbOptions {
-            tsresol: Some(TsResol::Dec(3)),
-            tsoffset: Some(1_700_000_000),
-            ..IdbOptions::default()
-        },
-    );
-    for (i, f) in frames.iter().take(6).enumerate() {
-        w.epb(0, ts(i), f);
-    }
-    let (bytes, ledger) = w.finish();
-    v.push(fixture(
-        "pcapng",
-        "tsoffset.pcapng",
-        "fixtures::tsresol_fixtures",
-        bytes,
-        ledger.expected("pcapng"),
-        "big-endian section; Ethernet IDB with if_tsresol = 3 (ms) and if_tsoffset = \
-         1700000000 s; 6 EPBs whose raw timestamps are 0, 125, 250 … ms",
-        "6 packets; absolute timestamps = offset + raw (first_ts_ns 1700000000000000000)",
-    ));
-    v
+    let idb = |tsresol, tsoffset| IdbOptions {
+        tsresol: Some(tsresol),
+        tsoffset,
+        ..IdbOptions::default()
+    };
+    // (section byte order, interface options, nanosecond digits in the
+    // timestamps, name, contents, produces)
+    let cases = [
+        (
+            Endian::Little,
+            idb(TsResol::Dec(9), None),
+            true,
+            "tsresol-nsec.pcapng",
+            "Ethernet IDB with if_tsresol = 9 (ns); 6 EPBs whose timestamps have nanosecond \
+             digits (…123456789 + 7·i ns)",
+            "6 packets; first_ts_ns/last_ts_ns exact to the nanosecond",
+        ),
+        (
+            Endian::Little,
+            idb(TsResol::Bin(10), None),
+            false,
+            "tsresol-pow2.pcapng",
+            "Ethernet IDB with if_tsresol = 0x8A (2^-10 s units); 6 EPBs 125 ms (128 units) apart",
+            "6 packets; timestamps converted from binary fractions exactly (1 unit = \
+             976562.5 ns, every timestamp an even number of units)",
+        ),
+        (
+            Endian::Big,
+            idb(TsResol::Dec(3), Some(1_700_000_000)),
+            false,
+            "tsoffset.pcapng",
+            "big-endian section; Ethernet IDB with if_tsresol = 3 (ms) and if_tsoffset = \
+             1700000000 s; 6 EPBs whose raw timestamps are 0, 125, 250 … ms",
+            "6 packets; absolute timestamps = offset + raw (first_ts_ns 1700000000000000000)",
+        ),
+    ];
+    cases
+        .into_iter()
+        .map(|(endian, opts, ns_digits, name, contents, produces)| {
+            let mut w = ether_section(endian, 65535, &opts);
+            for (i, f) in frames.iter().take(6).enumerate() {
+                // Sub-microsecond parts that only a nanosecond reader keeps.
+                let digits = if ns_digits {
+                    123_456_789 + i as i64 * 7
+                } else {
+                    0
+                };
+                w.epb(0, ts(i) + digits, f);
+            }
+            let maker = "fixtures::tsresol_fixtures";
+            written("pcapng", name, maker, w.finish(), contents, produces)
+        })
+        .collect()
 }
 
 fn simple_packet_blocks(frames: &[Frame]) -> Fixture {
-    let mut w = PcapngWriter::new();
-    w.shb(Endian::Little, &shb_options());
-    w.idb(linktype::ETHERNET, 64, &named("eth0"));
+    let mut w = ether_section(Endian::Little, 64, &named("eth0"));
     for f in frames.iter().take(8) {
         w.spb(f);
     }
-    let (bytes, ledger) = w.finish();
-    fixture(
+    written(
         "pcapng",
         "simple-packet-blocks.pcapng",
         "fixtures::simple_packet_blocks",
-        bytes,
-        ledger.expected("pcapng"),
+        w.finish(),
         "Ethernet IDB with snaplen 64; 8 SPBs (no timestamp, no interface id) holding the \
          first 8 basic frames, the longer ones cut to 64 octets",
         "8 packets on interface 0; captured length = min(snaplen, original length); no \
@@ -612,41 +556,33 @@ fn simple_packet_blocks(frames: &[Frame]) -> Fixture {
 }
 
 fn obsolete_packet_blocks(frames: &[Frame]) -> Fixture {
-    let mut w = PcapngWriter::new();
-    w.shb(Endian::Little, &shb_options());
-    w.idb(linktype::ETHERNET, 65535, &named("eth0"));
+    let mut w = ether_section(Endian::Little, 65535, &named("eth0"));
     for (i, f) in frames.iter().take(6).enumerate() {
         w.pb(0, 0, ts(i), f);
     }
-    let (bytes, ledger) = w.finish();
-    fixture(
+    written(
         "pcapng",
         "obsolete-packet-blocks.pcapng",
         "fixtures::obsolete_packet_blocks",
-        bytes,
-        ledger.expected("pcapng"),
+        w.finish(),
         "6 obsolete Packet Blocks (type 2: 16-bit interface id and drops count)",
         "6 packets, read like EPBs",
     )
 }
 
 fn interface_statistics(frames: &[Frame]) -> Fixture {
-    let mut w = PcapngWriter::new();
-    w.shb(Endian::Little, &shb_options());
-    w.idb(linktype::ETHERNET, 65535, &named("eth0"));
+    let mut w = ether_section(Endian::Little, 65535, &named("eth0"));
     w.idb(linktype::ETHERNET, 65535, &named("eth1"));
     for (i, f) in frames.iter().take(10).enumerate() {
         w.epb((i % 2) as u32, ts(i), f);
     }
     w.isb(0, ts(10), ts(0), 8, 3);
     w.isb(1, ts(10), ts(0), 5, 0);
-    let (bytes, ledger) = w.finish();
-    fixture(
+    written(
         "pcapng",
         "isb-ifdrop.pcapng",
         "fixtures::interface_statistics",
-        bytes,
-        ledger.expected("pcapng"),
+        w.finish(),
         "two Ethernet IDBs, 10 EPBs alternating between them, then one ISB per interface \
          (isb_starttime, isb_endtime, isb_ifrecv, isb_ifdrop = 3 and 0)",
         "10 packets (5 per interface); interface 0 `dropped: 3`, interface 1 `dropped: 0`",
@@ -654,9 +590,7 @@ fn interface_statistics(frames: &[Frame]) -> Fixture {
 }
 
 fn other_blocks(frames: &[Frame]) -> Fixture {
-    let mut w = PcapngWriter::new();
-    w.shb(Endian::Little, &shb_options());
-    w.idb(linktype::ETHERNET, 65535, &named("eth0"));
+    let mut w = ether_section(Endian::Little, 65535, &named("eth0"));
     w.nrb(
         &[(SERVER, "server.av.example"), (RESOLVER, "dns.av.example")],
         &[(SERVER6, "server6.av.example")],
@@ -678,13 +612,11 @@ fn other_blocks(frames: &[Frame]) -> Fixture {
     );
     w.custom(0x4000_0BAD, 32473, b"not to be copied");
     w.epb(0, ts(3), &frames[3]);
-    let (bytes, ledger) = w.finish();
-    fixture(
+    written(
         "pcapng",
         "nrb-custom-unknown.pcapng",
         "fixtures::other_blocks",
-        bytes,
-        ledger.expected("pcapng"),
+        w.finish(),
         "an NRB (two IPv4 and one IPv6 record), a custom block 0x00000BAD and one \
          0x40000BAD (PEN 32473), a block of unknown type 0x00000F0F, and 4 EPBs (one with \
          an opt_comment) between them",
@@ -721,16 +653,9 @@ fn link_fixture(
     contents: &str,
     produces: &str,
 ) -> Fixture {
-    let (bytes, ledger) = pcap_of(Endian::Little, Resolution::Micro, link_type, 65535, frames);
-    fixture(
-        "pcap",
-        name,
-        "fixtures::link_fixtures",
-        bytes,
-        ledger.expected("pcap"),
-        contents,
-        produces,
-    )
+    let capture = pcap_of(Endian::Little, Resolution::Micro, link_type, 65535, frames);
+    let maker = "fixtures::link_fixtures";
+    written("pcap", name, maker, capture, contents, produces)
 }
 
 /// One pcap per link type, and one per Ethernet encapsulation / tag stack.
@@ -852,31 +777,13 @@ pub fn link_fixtures() -> Vec<Fixture> {
         "6 packets, `vlan_tagged: 5`; l3 ipv4 4, ipv6 1, arp 1",
     ));
 
+    // Service tag S-VID 100 outside a customer tag.
+    let qinq_tags = |vid, pcp| [Tag::ad(100, 0), Tag::q(vid, pcp)];
     let qinq = vec![
-        link::ether(
-            SERVER_MAC,
-            CLIENT_MAC,
-            &[Tag::ad(100, 0), Tag::q(20, 0)],
-            &v4_udp(15),
-        ),
-        link::ether(
-            SERVER_MAC,
-            CLIENT_MAC,
-            &[Tag::ad(100, 0), Tag::q(30, 5)],
-            &tcp,
-        ),
-        link::ether(
-            SERVER_MAC,
-            CLIENT_MAC,
-            &[Tag::ad(100, 0), Tag::q(40, 0)],
-            &v6_udp(16),
-        ),
-        link::ether(
-            BROADCAST,
-            CLIENT_MAC,
-            &[Tag::ad(100, 0), Tag::q(20, 0)],
-            &arp,
-        ),
+        link::ether(SERVER_MAC, CLIENT_MAC, &qinq_tags(20, 0), &v4_udp(15)),
+        link::ether(SERVER_MAC, CLIENT_MAC, &qinq_tags(30, 5), &tcp),
+        link::ether(SERVER_MAC, CLIENT_MAC, &qinq_tags(40, 0), &v6_udp(16)),
+        link::ether(BROADCAST, CLIENT_MAC, &qinq_tags(20, 0), &arp),
     ];
     v.push(link_fixture(
         "ether-qinq.pcap",
@@ -956,57 +863,50 @@ pub fn protocol_fixtures() -> Vec<Fixture> {
     let all_hosts = [224, 0, 0, 1];
     let all_routers = [224, 0, 0, 2];
     let v3_reports = [224, 0, 0, 22];
-    add(
-        packet::igmp4(&Ip4::new(CLIENT, g1).ttl(1), &igmp::v1_report(g1)),
-        (mcast_mac(g1), CLIENT_MAC),
-    );
-    add(
-        packet::igmp4(
-            &Ip4::new(CLIENT, g2).ttl(1).router_alert(),
-            &igmp::v2_report(g2),
-        ),
-        (mcast_mac(g2), CLIENT_MAC),
-    );
-    add(
-        packet::igmp4(
-            &Ip4::new(CLIENT, all_routers).ttl(1).router_alert(),
-            &igmp::v2_leave(g2),
-        ),
-        (mcast_mac(all_routers), CLIENT_MAC),
-    );
     let srcs: &[[u8; 4]] = &[SERVER, RESOLVER];
-    add(
-        packet::igmp4(
-            &Ip4::new(CLIENT, v3_reports).ttl(1).router_alert(),
-            &igmp::v3_report(&[
+    // (sender, its MAC, destination group, Router Alert option, message)
+    let igmp_cases = [
+        (CLIENT, CLIENT_MAC, g1, false, igmp::v1_report(g1)),
+        (CLIENT, CLIENT_MAC, g2, true, igmp::v2_report(g2)),
+        (CLIENT, CLIENT_MAC, all_routers, true, igmp::v2_leave(g2)),
+        (
+            CLIENT,
+            CLIENT_MAC,
+            v3_reports,
+            true,
+            igmp::v3_report(&[
                 (igmp::CHANGE_TO_EXCLUDE, [239, 255, 0, 1], &[]),
                 (igmp::MODE_IS_INCLUDE, [232, 1, 1, 1], srcs),
                 (igmp::ALLOW_NEW_SOURCES, [232, 1, 1, 2], &[SERVER]),
             ]),
         ),
-        (mcast_mac(v3_reports), CLIENT_MAC),
-    );
-    add(
-        packet::igmp4(
-            &Ip4::new(ROUTER, all_hosts).ttl(1).router_alert(),
-            &igmp::v2_query(100, [0; 4]),
+        (
+            ROUTER,
+            ROUTER_MAC,
+            all_hosts,
+            true,
+            igmp::v2_query(100, [0; 4]),
         ),
-        (mcast_mac(all_hosts), ROUTER_MAC),
-    );
-    add(
-        packet::igmp4(
-            &Ip4::new(ROUTER, all_hosts).ttl(1).router_alert(),
-            &igmp::v3_query(100, [0; 4], &[]),
+        (
+            ROUTER,
+            ROUTER_MAC,
+            all_hosts,
+            true,
+            igmp::v3_query(100, [0; 4], &[]),
         ),
-        (mcast_mac(all_hosts), ROUTER_MAC),
-    );
-    add(
-        packet::igmp4(
-            &Ip4::new(ROUTER, g1).ttl(1).router_alert(),
-            &igmp::v3_query(10, g1, &[SERVER]),
+        (
+            ROUTER,
+            ROUTER_MAC,
+            g1,
+            true,
+            igmp::v3_query(10, g1, &[SERVER]),
         ),
-        (mcast_mac(g1), ROUTER_MAC),
-    );
+    ];
+    for (src, src_mac, dst, router_alert, msg) in igmp_cases {
+        let h = Ip4::new(src, dst).ttl(1);
+        let h = if router_alert { h.router_alert() } else { h };
+        add(packet::igmp4(&h, &msg), (mcast_mac(dst), src_mac));
+    }
     // MLD.
     let link_local = "fe80::81b:2cff:fe3d:4e5f";
     add(
@@ -1066,19 +966,17 @@ pub fn protocol_fixtures() -> Vec<Fixture> {
         .iter()
         .map(|(n, dst, src)| link::ether(*dst, *src, &[], n))
         .collect();
-    let (bytes, ledger) = pcap_of(
-        Endian::Little,
-        Resolution::Micro,
-        linktype::ETHERNET,
-        65535,
-        &frames,
-    );
-    vec![fixture(
+    vec![written(
         "pcap",
         "protocols.pcap",
         "fixtures::protocol_fixtures",
-        bytes,
-        ledger.expected("pcap"),
+        pcap_of(
+            Endian::Little,
+            Resolution::Micro,
+            linktype::ETHERNET,
+            65535,
+            &frames,
+        ),
         "Ethernet: UDP + ICMP 3/3 quoting it; TCP SYN + ICMP 3/13 quoting it; IPv6 UDP to \
          5060 + ICMPv6 1/1 quoting it; IGMPv1 report, v2 report, v2 leave, v3 report (3 \
          group records: TO_EX, IS_IN with 2 sources, ALLOW), v2 general query, v3 general \

@@ -59,6 +59,29 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// An uncompressed fixture under `fixtures/<dir>/`, described for the
+    /// README by `contents` and `produces`.
+    pub fn new(
+        dir: &'static str,
+        name: &str,
+        maker: &'static str,
+        bytes: Vec<u8>,
+        expected: Expected,
+        contents: &str,
+        produces: &str,
+    ) -> Fixture {
+        Fixture {
+            dir,
+            name: name.to_string(),
+            bytes,
+            gzip: false,
+            expected,
+            maker,
+            contents: contents.to_string(),
+            produces: produces.to_string(),
+        }
+    }
+
     /// Path relative to the workspace root.
     pub fn path(&self) -> String {
         format!("fixtures/{}/{}", self.dir, self.name)

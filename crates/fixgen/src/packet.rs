@@ -11,7 +11,6 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use pnet_packet::arp::{ArpHardwareTypes, ArpOperation, MutableArpPacket};
 use pnet_packet::ethernet::EtherTypes;
 use pnet_packet::icmp::destination_unreachable::MutableDestinationUnreachablePacket;
-use pnet_packet::icmp::echo_reply::MutableEchoReplyPacket;
 use pnet_packet::icmp::echo_request::MutableEchoRequestPacket;
 use pnet_packet::icmp::{self, IcmpCode, IcmpPacket, IcmpTypes};
 use pnet_packet::icmpv6::{self, Icmpv6Code, Icmpv6Packet, Icmpv6Type, MutableIcmpv6Packet};
@@ -20,8 +19,8 @@ use pnet_packet::ipv4::{self, Ipv4Flags, MutableIpv4Packet};
 use pnet_packet::ipv6::{
     MutableExtensionPacket, MutableFragmentPacket, MutableIpv6Packet, MutableRoutingPacket,
 };
-use pnet_packet::tcp::{self, MutableTcpPacket, TcpOption};
-use pnet_packet::udp::{self, MutableUdpPacket};
+use pnet_packet::tcp::{self, MutableTcpPacket, TcpOption, TcpPacket};
+use pnet_packet::udp::{self, MutableUdpPacket, UdpPacket};
 use pnet_packet::MutablePacket;
 
 /// IP protocol numbers used below.
@@ -297,23 +296,22 @@ fn v4_net(bytes: Vec<u8>, l4: L4, payload_len: usize) -> Net {
 
 /// A UDP datagram (header + payload) with its checksum over the IPv4 pseudo header.
 pub fn udp4_segment(src: Ipv4Addr, dst: Ipv4Addr, sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
-    let mut buf = udp_bare(sport, dport, data);
-    let mut p = MutableUdpPacket::new(&mut buf).expect("buffer holds a UDP header");
-    let sum = udp::ipv4_checksum(&p.to_immutable(), &src, &dst);
-    p.set_checksum(sum);
-    buf
+    udp_segment(sport, dport, data, |p| udp::ipv4_checksum(p, &src, &dst))
 }
 
 /// A UDP datagram with its checksum over the IPv6 pseudo header.
 pub fn udp6_segment(src: Ipv6Addr, dst: Ipv6Addr, sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
-    let mut buf = udp_bare(sport, dport, data);
-    let mut p = MutableUdpPacket::new(&mut buf).expect("buffer holds a UDP header");
-    let sum = udp::ipv6_checksum(&p.to_immutable(), &src, &dst);
-    p.set_checksum(sum);
-    buf
+    udp_segment(sport, dport, data, |p| udp::ipv6_checksum(p, &src, &dst))
 }
 
-fn udp_bare(sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
+/// A UDP datagram whose checksum `sum` computes (over the pseudo header of
+/// the IP version carrying it).
+fn udp_segment(
+    sport: u16,
+    dport: u16,
+    data: &[u8],
+    sum: impl Fn(&UdpPacket<'_>) -> u16,
+) -> Vec<u8> {
     let len = 8 + data.len();
     let mut buf = vec![0u8; len];
     let mut p = MutableUdpPacket::new(&mut buf).expect("buffer holds a UDP header");
@@ -321,6 +319,8 @@ fn udp_bare(sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
     p.set_destination(dport);
     p.set_length(u16::try_from(len).expect("UDP datagram fits in 64 KiB"));
     p.set_payload(data);
+    let sum = sum(&p.to_immutable());
+    p.set_checksum(sum);
     buf
 }
 
@@ -385,7 +385,9 @@ impl<'a> Seg<'a> {
     }
 }
 
-fn tcp_bare(s: &Seg<'_>) -> Vec<u8> {
+/// A TCP segment whose checksum `sum` computes (over the pseudo header of
+/// the IP version carrying it).
+fn tcp_segment(s: &Seg<'_>, sum: impl Fn(&TcpPacket<'_>) -> u16) -> Vec<u8> {
     let options: Vec<TcpOption> = if s.syn_options {
         vec![
             TcpOption::mss(1460),
@@ -414,25 +416,19 @@ fn tcp_bare(s: &Seg<'_>) -> Vec<u8> {
         p.set_options(&options);
     }
     p.set_payload(s.data);
+    let sum = sum(&p.to_immutable());
+    p.set_checksum(sum);
     buf
 }
 
 /// A TCP segment with its checksum over the IPv4 pseudo header.
 pub fn tcp4_segment(src: Ipv4Addr, dst: Ipv4Addr, s: &Seg<'_>) -> Vec<u8> {
-    let mut buf = tcp_bare(s);
-    let mut p = MutableTcpPacket::new(&mut buf).expect("buffer holds a TCP header");
-    let sum = tcp::ipv4_checksum(&p.to_immutable(), &src, &dst);
-    p.set_checksum(sum);
-    buf
+    tcp_segment(s, |p| tcp::ipv4_checksum(p, &src, &dst))
 }
 
 /// A TCP segment with its checksum over the IPv6 pseudo header.
 pub fn tcp6_segment(src: Ipv6Addr, dst: Ipv6Addr, s: &Seg<'_>) -> Vec<u8> {
-    let mut buf = tcp_bare(s);
-    let mut p = MutableTcpPacket::new(&mut buf).expect("buffer holds a TCP header");
-    let sum = tcp::ipv6_checksum(&p.to_immutable(), &src, &dst);
-    p.set_checksum(sum);
-    buf
+    tcp_segment(s, |p| tcp::ipv6_checksum(p, &src, &dst))
 }
 
 /// TCP over IPv4.
@@ -444,21 +440,18 @@ pub fn tcp4(h: &Ip4, s: &Seg<'_>) -> Net {
 /// ICMP echo request (`request`) or reply.
 pub fn icmp4_echo(h: &Ip4, request: bool, ident: u16, seq: u16, data: &[u8]) -> Net {
     let mut buf = vec![0u8; 8 + data.len()];
-    if request {
-        let mut p = MutableEchoRequestPacket::new(&mut buf).expect("echo request fits");
-        p.set_icmp_type(IcmpTypes::EchoRequest);
-        p.set_icmp_code(IcmpCode(0));
-        p.set_identifier(ident);
-        p.set_sequence_number(seq);
-        p.set_payload(data);
+    // Request and reply share one layout (RFC 792), so pnet's request view
+    // writes both; only the type differs.
+    let mut p = MutableEchoRequestPacket::new(&mut buf).expect("echo message fits");
+    p.set_icmp_type(if request {
+        IcmpTypes::EchoRequest
     } else {
-        let mut p = MutableEchoReplyPacket::new(&mut buf).expect("echo reply fits");
-        p.set_icmp_type(IcmpTypes::EchoReply);
-        p.set_icmp_code(IcmpCode(0));
-        p.set_identifier(ident);
-        p.set_sequence_number(seq);
-        p.set_payload(data);
-    }
+        IcmpTypes::EchoReply
+    });
+    p.set_icmp_code(IcmpCode(0));
+    p.set_identifier(ident);
+    p.set_sequence_number(seq);
+    p.set_payload(data);
     set_icmp_checksum(&mut buf);
     v4_net(ipv4_datagram(h, proto::ICMP, &buf), L4::Icmp, data.len())
 }
@@ -565,18 +558,37 @@ pub mod igmp {
 /// octets of IP payload (a multiple of 8). The first fragment carries the
 /// UDP header; later ones carry only data.
 pub fn udp4_fragments(h: &Ip4, sport: u16, dport: u16, data: &[u8], chunk: usize) -> Vec<Net> {
-    assert!(chunk % 8 == 0 && chunk >= 8);
     let seg = udp4_segment(h.src, h.dst, sport, dport, data);
+    udp_fragments(&seg, chunk, v4_net, |offset_units, more, piece| {
+        let fh = h.clone().fragment(more, offset_units);
+        ipv4_datagram(&fh, proto::UDP, piece)
+    })
+}
+
+/// Cuts the UDP datagram `seg` (header + data) into pieces of at most
+/// `chunk` octets (a multiple of 8) and wraps each with
+/// `packet(offset in 8-octet units, more fragments, piece)`; only the first
+/// fragment holds the UDP header.
+fn udp_fragments(
+    seg: &[u8],
+    chunk: usize,
+    net: fn(Vec<u8>, L4, usize) -> Net,
+    packet: impl Fn(u16, bool, &[u8]) -> Vec<u8>,
+) -> Vec<Net> {
+    assert!(chunk % 8 == 0 && chunk >= 8);
     let pieces: Vec<&[u8]> = seg.chunks(chunk).collect();
     let last = pieces.len() - 1;
     pieces
         .iter()
         .enumerate()
         .map(|(i, piece)| {
-            let fh = h.clone().fragment(i != last, (i * chunk / 8) as u16);
-            let l4 = if i == 0 { L4::Udp } else { L4::Fragment };
-            let payload = if i == 0 { piece.len() - 8 } else { piece.len() };
-            v4_net(ipv4_datagram(&fh, proto::UDP, piece), l4, payload)
+            let bytes = packet((i * chunk / 8) as u16, i != last, piece);
+            let (l4, payload) = if i == 0 {
+                (L4::Udp, piece.len() - 8)
+            } else {
+                (L4::Fragment, piece.len())
+            };
+            net(bytes, l4, payload)
         })
         .collect()
 }
@@ -815,24 +827,15 @@ pub fn udp6_fragments(
     data: &[u8],
     chunk: usize,
 ) -> Vec<Net> {
-    assert!(chunk % 8 == 0 && chunk >= 8);
     let seg = udp6_segment(h.src, h.dst, sport, dport, data);
-    let pieces: Vec<&[u8]> = seg.chunks(chunk).collect();
-    let last = pieces.len() - 1;
-    pieces
-        .iter()
-        .enumerate()
-        .map(|(i, piece)| {
-            let fh = h.clone().ext(Ext::Fragment {
-                offset_units: (i * chunk / 8) as u16,
-                more: i != last,
-                id,
-            });
-            let l4 = if i == 0 { L4::Udp } else { L4::Fragment };
-            let payload = if i == 0 { piece.len() - 8 } else { piece.len() };
-            v6_net(ipv6_packet(&fh, proto::UDP, piece), l4, payload)
-        })
-        .collect()
+    udp_fragments(&seg, chunk, v6_net, |offset_units, more, piece| {
+        let fh = h.clone().ext(Ext::Fragment {
+            offset_units,
+            more,
+            id,
+        });
+        ipv6_packet(&fh, proto::UDP, piece)
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -868,17 +871,20 @@ pub fn arp(op: u16, sha: [u8; 6], spa: [u8; 4], tha: [u8; 6], tpa: [u8; 4]) -> N
 pub fn ipv4_ihl_below_five(h: &Ip4, sport: u16, dport: u16, data: &[u8]) -> Net {
     let mut n = udp4(h, sport, dport, data);
     n.bytes[0] = 0x44;
-    refresh_ipv4_checksum(&mut n.bytes, 20);
-    n.l3 = Known::Unsure;
-    n.l4 = Known::Unsure;
-    n.malformed = Known::Is(Layer::Ipv4);
-    n
+    ipv4_header_fault(n)
 }
 
 /// An IPv4 datagram whose total length (12) is below its header length (20).
 pub fn ipv4_total_length_below_header(h: &Ip4, sport: u16, dport: u16, data: &[u8]) -> Net {
     let mut n = udp4(h, sport, dport, data);
     n.bytes[2..4].copy_from_slice(&12u16.to_be_bytes());
+    ipv4_header_fault(n)
+}
+
+/// `n` after a field of its 20-octet IPv4 header was spoiled: the header
+/// checksum is recomputed so that field is the only fault, and a decoder
+/// must call the IPv4 layer malformed (what follows it is then unsure).
+fn ipv4_header_fault(mut n: Net) -> Net {
     refresh_ipv4_checksum(&mut n.bytes, 20);
     n.l3 = Known::Unsure;
     n.l4 = Known::Unsure;

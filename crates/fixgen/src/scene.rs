@@ -160,6 +160,18 @@ impl<'a> Conn<'a> {
             .wrapping_add(1 + self.s_sent + u32::from(self.s_fin))
     }
 
+    /// A client segment with `flags` at the client's next sequence number,
+    /// acknowledging everything the server sent.
+    fn c_seg<'d>(&self, flags: u8) -> Seg<'d> {
+        Seg::new(self.cport, self.sport, self.c_next(), self.s_next(), flags)
+    }
+
+    /// A server segment with `flags` at the server's next sequence number,
+    /// acknowledging everything the client sent, window 509 (scaled).
+    fn s_seg<'d>(&self, flags: u8) -> Seg<'d> {
+        Seg::new(self.sport, self.cport, self.s_next(), self.c_next(), flags).window(509)
+    }
+
     pub fn send_c(&self, cap: &mut Capture, ts: i64, seg: &Seg<'_>) {
         let h = self.c.ip4(self.s.ip()).dscp(self.dscp);
         cap.emit(ts, self.c, self.s, 0, &packet::tcp4(&h, seg));
@@ -200,76 +212,35 @@ impl<'a> Conn<'a> {
     }
 
     pub fn c_ack(&self, cap: &mut Capture, ts: i64) {
-        let seg = Seg::new(
-            self.cport,
-            self.sport,
-            self.c_next(),
-            self.s_next(),
-            flags::ACK,
-        );
+        let seg = self.c_seg(flags::ACK);
         self.send_c(cap, ts, &seg);
     }
 
     pub fn s_ack(&self, cap: &mut Capture, ts: i64) {
-        let seg = Seg::new(
-            self.sport,
-            self.cport,
-            self.s_next(),
-            self.c_next(),
-            flags::ACK,
-        )
-        .window(509);
+        let seg = self.s_seg(flags::ACK);
         self.send_s(cap, ts, &seg);
     }
 
     pub fn c_data(&mut self, cap: &mut Capture, ts: i64, data: &[u8]) {
-        let seg = Seg::new(
-            self.cport,
-            self.sport,
-            self.c_next(),
-            self.s_next(),
-            flags::PSH | flags::ACK,
-        )
-        .data(data);
+        let seg = self.c_seg(flags::PSH | flags::ACK).data(data);
         self.send_c(cap, ts, &seg);
         self.c_sent += data.len() as u32;
     }
 
     pub fn s_data(&mut self, cap: &mut Capture, ts: i64, data: &[u8]) {
-        let seg = Seg::new(
-            self.sport,
-            self.cport,
-            self.s_next(),
-            self.c_next(),
-            flags::PSH | flags::ACK,
-        )
-        .window(509)
-        .data(data);
+        let seg = self.s_seg(flags::PSH | flags::ACK).data(data);
         self.send_s(cap, ts, &seg);
         self.s_sent += data.len() as u32;
     }
 
     pub fn c_fin(&mut self, cap: &mut Capture, ts: i64) {
-        let seg = Seg::new(
-            self.cport,
-            self.sport,
-            self.c_next(),
-            self.s_next(),
-            flags::FIN | flags::ACK,
-        );
+        let seg = self.c_seg(flags::FIN | flags::ACK);
         self.send_c(cap, ts, &seg);
         self.c_fin = true;
     }
 
     pub fn s_fin(&mut self, cap: &mut Capture, ts: i64) {
-        let seg = Seg::new(
-            self.sport,
-            self.cport,
-            self.s_next(),
-            self.c_next(),
-            flags::FIN | flags::ACK,
-        )
-        .window(509);
+        let seg = self.s_seg(flags::FIN | flags::ACK);
         self.send_s(cap, ts, &seg);
         self.s_fin = true;
     }

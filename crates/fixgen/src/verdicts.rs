@@ -239,8 +239,10 @@ impl Case {
     /// The inventory, in the format of `docs/site.md`.
     pub fn site_toml(&self) -> String {
         site_toml(
-            &format!("fixtures/verdicts/{}.pcap", self.name),
-            self.about,
+            &self.capture_path(),
+            "verdicts.rs",
+            &format!("{}.pcap", self.name),
+            &self.about.replace('"', "'"),
             &self.devices,
         )
     }
@@ -369,6 +371,35 @@ fn mac6(ip: &str) -> [u8; 6] {
     [0x02, 0x60, o[12], o[13], o[14], o[15]]
 }
 
+/// A flow as built: its transport, the side that opened it, the other
+/// side, and the Zeek `conn_state` the construction fixes (`None`: it does
+/// not).
+#[derive(Clone, Copy)]
+struct Built {
+    transport: &'static str,
+    src: SocketAddr,
+    dst: SocketAddr,
+    conn_state: Option<&'static str>,
+}
+
+/// A TCP flow from `src` to `dst`.
+fn tcp(src: SocketAddr, dst: SocketAddr, conn_state: impl Into<Option<&'static str>>) -> Built {
+    Built {
+        transport: "tcp",
+        src,
+        dst,
+        conn_state: conn_state.into(),
+    }
+}
+
+/// A UDP flow from `src` to `dst`.
+fn udp(src: SocketAddr, dst: SocketAddr, conn_state: impl Into<Option<&'static str>>) -> Built {
+    Built {
+        transport: "udp",
+        ..tcp(src, dst, conn_state)
+    }
+}
+
 /// A capture being built with its flows' truth.
 #[derive(Default)]
 struct Scene {
@@ -377,28 +408,23 @@ struct Scene {
 }
 
 impl Scene {
-    #[allow(clippy::too_many_arguments)]
-    fn truth(
-        &mut self,
-        what: &str,
-        why: &str,
-        transport: &'static str,
-        src: SocketAddr,
-        dst: SocketAddr,
-        conn_state: Option<&'static str>,
-        bare: Expect,
-        site: Expect,
-    ) {
+    /// The truth of `flow`: `bare` without the inventory, `site` with it.
+    fn truth(&mut self, what: &str, why: &str, flow: Built, bare: Expect, site: Expect) {
         self.flows.push(FlowTruth {
             what: what.to_string(),
             why: why.to_string(),
-            transport,
-            src,
-            dst,
-            conn_state,
+            transport: flow.transport,
+            src: flow.src,
+            dst: flow.dst,
+            conn_state: flow.conn_state,
             bare,
             site,
         });
+    }
+
+    /// The truth of a flow that gets `e` with and without the inventory.
+    fn same(&mut self, what: &str, why: &str, flow: Built, e: Expect) {
+        self.truth(what, why, flow, e, e);
     }
 
     /// A unicast UDP datagram on the LAN; returns its IP bytes.
@@ -416,6 +442,13 @@ impl Scene {
         net.bytes
     }
 
+    /// A PTP message from `from` to `group` on `port` (319 event, 320
+    /// general) from the same port, DSCP 46.
+    fn ptp(&mut self, ts: i64, from: &Host, group: [u8; 4], port: u16, msg: &[u8]) {
+        self.cap
+            .udp(ts, from, To::Group(group), (port, port), 46, msg);
+    }
+
     /// ICMP destination unreachable `code` from `reporter` to `to`, quoting `original`.
     fn icmp(&mut self, ts: i64, reporter: &Host, to: &Host, code: u8, original: &[u8]) {
         let net = packet::icmp4_unreachable(&reporter.ip4(to.ip).df(false), code, original);
@@ -428,8 +461,8 @@ impl Scene {
         self.cap.push(ts, 0, frame);
     }
 
-    /// A whole TCP session: handshake, `exchange` (client first), FINs.
-    #[allow(clippy::too_many_arguments)]
+    /// A whole TCP session from `c` to `s`: handshake, the `exchange`
+    /// (request from `c`, response), FINs.
     fn session(
         &mut self,
         t_ms: u64,
@@ -437,9 +470,8 @@ impl Scene {
         s: &Host,
         ports: (u16, u16),
         isn: u32,
-        request: &[u8],
-        response: &[u8],
-    ) {
+        (request, response): (&[u8], &[u8]),
+    ) -> Built {
         let mut conn = Conn::new(
             c,
             s,
@@ -453,16 +485,47 @@ impl Scene {
         conn.s_data(&mut self.cap, at(t_ms + 5), response);
         conn.c_ack(&mut self.cap, at(t_ms + 6));
         conn.close(&mut self.cap, at(t_ms + 20));
+        tcp(v4(c.ip, ports.0), v4(s.ip, ports.1), "SF")
     }
 
-    /// The capture as classic pcap (µs, Ethernet), frames in time order.
-    fn pcap(mut self) -> (Vec<u8>, Vec<FlowTruth>) {
+    /// A SYN from `c` to `s` at `t_ms`, refused by an RST-ACK `rst_us` later.
+    fn refused(
+        &mut self,
+        t_ms: u64,
+        rst_us: u64,
+        c: &Host,
+        s: &Host,
+        ports: (u16, u16),
+        isn: u32,
+    ) -> Built {
+        let conn = Conn::new(c, s, ports.0, ports.1, isn, 0);
+        conn.syn(&mut self.cap, at(t_ms));
+        conn.rst_ack(&mut self.cap, at_us(t_ms * 1000 + rst_us));
+        tcp(v4(c.ip, ports.0), v4(s.ip, ports.1), "REJ")
+    }
+
+    /// The case: the capture as classic pcap (µs, Ethernet), frames in
+    /// time order, with the flows' truth.
+    fn case(
+        mut self,
+        name: &'static str,
+        about: &'static str,
+        devices: Vec<Device>,
+        missing: MissingTruth,
+    ) -> Case {
         self.cap.events.sort_by_key(|e| e.ts);
         let mut w = PcapWriter::new(Endian::Little, Resolution::Micro, linktype::ETHERNET, 65535);
         for e in &self.cap.events {
             w.packet(e.ts, &e.frame);
         }
-        (w.finish().0, self.flows)
+        Case {
+            name,
+            about,
+            bytes: w.finish().0,
+            devices,
+            flows: self.flows,
+            missing,
+        }
     }
 }
 
@@ -499,17 +562,35 @@ const D_NMS: Device = Device {
     addresses: &["192.0.2.60"],
     note: "SNMP manager",
 };
+const D_MEDIA_SERVER: Device = Device {
+    name: "media-server",
+    roles: &["avaya.media-server"],
+    addresses: &["192.0.2.5"],
+    note: "Avaya Equinox Media Server",
+};
+const D_RESOLVER: Device = Device {
+    name: "resolver",
+    roles: &["dns-server"],
+    addresses: &["192.0.2.53"],
+    note: "DNS server",
+};
 
-fn site_toml(capture: &str, about: &str, devices: &[Device]) -> String {
+/// A site inventory in the format of `docs/site.md`: comments naming the
+/// capture and the `source` file of this crate that writes it, the `[site]`
+/// table, then one `[[device]]` table per device.
+pub fn site_toml(
+    capture: &str,
+    source: &str,
+    name: &str,
+    note: &str,
+    devices: &[Device],
+) -> String {
     let mut s = format!("# Site inventory of {capture} (see docs/site.md).\n");
-    s.push_str(
-        "# Written by `cargo run -p portmatrix-fixgen`; edit crates/fixgen/src/verdicts.rs.\n\n",
-    );
     s.push_str(&format!(
-        "[site]\nname = \"{}\"\n",
-        capture.rsplit('/').next().unwrap_or(capture)
+        "# Written by `cargo run -p portmatrix-fixgen`; edit crates/fixgen/src/{source}.\n\n"
     ));
-    s.push_str(&format!("note = \"{}\"\n", about.replace('"', "'")));
+    s.push_str(&format!("[site]\nname = \"{name}\"\n"));
+    s.push_str(&format!("note = \"{note}\"\n"));
     for d in devices {
         s.push_str("\n[[device]]\n");
         s.push_str(&format!("name = \"{}\"\n", d.name));
@@ -546,32 +627,29 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
+/// A request and its response.
+type Exchange = (&'static [u8], &'static [u8]);
+
 const SSH_BANNER_S: &[u8] = b"SSH-2.0-OpenSSH_8.4 Extron\r\n";
 const SSH_BANNER_C: &[u8] = b"SSH-2.0-GlobalConfigurator_3.14\r\n";
+/// SSH banners of a session the configurator PC opens to the processor.
+const SSH_FROM_PC: Exchange = (SSH_BANNER_C, SSH_BANNER_S);
+/// SSH banners of a session the processor opens to the configurator PC.
+const SSH_FROM_CP: Exchange = (SSH_BANNER_S, SSH_BANNER_C);
+/// Telnet option negotiation: IAC DO ECHO, answered by IAC WILL ECHO.
+const TELNET_ECHO: Exchange = (b"\xFF\xFD\x01", b"\xFF\xFB\x01");
 
 fn documented() -> Case {
     let mut sc = Scene::default();
     let (gc_pc, cp, dsp, nms, dante) = (host(GC_PC), host(CP), host(DSP), host(NMS), host(DANTE));
 
-    sc.session(
-        0,
-        &gc_pc,
-        &cp,
-        (51300, 4503),
-        0x4503_0001,
-        SSH_BANNER_C,
-        SSH_BANNER_S,
-    );
-    sc.truth(
+    let flow = sc.session(0, &gc_pc, &cp, (51300, 4503), 0x4503_0001, SSH_FROM_PC);
+    sc.same(
         "Global Configurator PC 192.0.2.50:51300 -> control processor 192.0.2.10 TCP 4503: \
          handshake, SSH banners both ways, FIN both ways",
         "the Extron tables list 4503/TCP on the processor; with the inventory the opener is \
          the configurator PC the configurator table names",
-        "tcp",
-        v4(GC_PC, 51300),
-        v4(CP, 4503),
-        Some("SF"),
-        Expect::documented("extron.configurator.ssh"),
+        flow,
         Expect::documented("extron.configurator.ssh"),
     );
 
@@ -586,15 +664,11 @@ fn documented() -> Case {
             msg.as_bytes(),
         );
     }
-    sc.truth(
+    sc.same(
         "control processor 192.0.2.10:4502 -> 255.255.255.255:4502, two discovery announcements",
         "broadcast discovery on 4502/UDP; for a broadcast only the sender's role is checked and \
          the rule's source is `any`",
-        "udp",
-        v4(CP, 4502),
-        v4([255; 4], 4502),
-        Some("S0"),
-        Expect::documented("extron.hardware.discovery"),
+        udp(v4(CP, 4502), v4([255; 4], 4502), "S0"),
         Expect::documented("extron.hardware.discovery"),
     );
 
@@ -606,50 +680,34 @@ fn documented() -> Case {
         0,
         b"EXTRON-DISCOVER?\x00from=Global Configurator Professional\x00",
     );
-    sc.truth(
+    sc.same(
         "configurator PC 192.0.2.50:51299 -> 192.0.2.255:4502 (subnet-directed broadcast, \
          Ethernet ff:ff:ff:ff:ff:ff), discovery request",
         "same rule: a directed broadcast is a broadcast (the Ethernet destination says so)",
-        "udp",
-        v4(GC_PC, 51299),
-        v4([192, 0, 2, 255], 4502),
-        Some("S0"),
-        Expect::documented("extron.hardware.discovery"),
+        udp(v4(GC_PC, 51299), v4([192, 0, 2, 255], 4502), "S0"),
         Expect::documented("extron.hardware.discovery"),
     );
 
-    let m = dante.mac;
-    let clock = [m[0], m[1], m[2], 0xFF, 0xFE, m[3], m[4], m[5]];
+    let clock = apps::ptp_clock_id(dante.mac);
     for k in 0..3u16 {
         let t = 300 + 1000 * u64::from(k);
         let sync = apps::ptp_v2(ptp2::SYNC, 0, clock, k, 0);
-        sc.cap
-            .udp(at(t), &dante, To::Group(PTP_GROUP), (319, 319), 46, &sync);
+        sc.ptp(at(t), &dante, PTP_GROUP, 319, &sync);
         let fu = apps::ptp_v2(ptp2::FOLLOW_UP, 0, clock, k, 0);
-        sc.cap
-            .udp(at(t + 1), &dante, To::Group(PTP_GROUP), (320, 320), 46, &fu);
+        sc.ptp(at(t + 1), &dante, PTP_GROUP, 320, &fu);
     }
-    sc.truth(
+    sc.same(
         "Dante device 192.0.2.111:319 -> 224.0.1.129:319, three PTPv2 Sync messages",
         "PTP event port 319 to a group the Dante table lists (224.0.1.129-224.0.1.132), sent by \
          a `dante.device`",
-        "udp",
-        v4(DANTE, 319),
-        v4(PTP_GROUP, 319),
-        Some("S0"),
-        Expect::documented("igloo.dante-audio.ptp.event")
-            .without(&["multicast-undocumented-group"]),
+        udp(v4(DANTE, 319), v4(PTP_GROUP, 319), "S0"),
         Expect::documented("igloo.dante-audio.ptp.event")
             .without(&["multicast-undocumented-group"]),
     );
-    sc.truth(
+    sc.same(
         "Dante device 192.0.2.111:320 -> 224.0.1.129:320, three PTPv2 Follow_Up messages",
         "PTP general port 320, same groups",
-        "udp",
-        v4(DANTE, 320),
-        v4(PTP_GROUP, 320),
-        Some("S0"),
-        Expect::documented("igloo.dante-audio.ptp.general"),
+        udp(v4(DANTE, 320), v4(PTP_GROUP, 320), "S0"),
         Expect::documented("igloo.dante-audio.ptp.general"),
     );
 
@@ -662,40 +720,21 @@ fn documented() -> Case {
         &[(sys_name, apps::ber_string("converge-pro"))],
     );
     sc.udp(at(402), &dsp, To::Host(&nms), (161, 50161), &resp);
-    sc.truth(
+    sc.same(
         "SNMP manager 192.0.2.60:50161 -> DSP 192.0.2.20:161 GetRequest, answered",
         "the ClearOne document: the unit monitors 161 for get/set from the management software; \
          answered, so not `no-reply`",
-        "udp",
-        v4(NMS, 50161),
-        v4(DSP, 161),
-        Some("SF"),
-        Expect::documented("clearone.converge-pro.snmp").without(&["no-reply"]),
+        udp(v4(NMS, 50161), v4(DSP, 161), "SF"),
         Expect::documented("clearone.converge-pro.snmp").without(&["no-reply"]),
     );
 
-    let sys_uptime: &[u32] = &[1, 3, 6, 1, 2, 1, 1, 3, 0];
-    let trap = apps::snmp_v2c(
-        0xA7,
-        0x5110,
-        &[
-            (sys_uptime, apps::ber_timeticks(42_000)),
-            (
-                &[1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0],
-                apps::ber_oid_value(&[1, 3, 6, 1, 6, 3, 1, 1, 5, 4]),
-            ),
-        ],
-    );
+    let trap = apps::snmp_link_up_trap(0x5110, 42_000);
     sc.udp(at(500), &dsp, To::Host(&nms), (49500, 162), &trap);
-    sc.truth(
+    sc.same(
         "DSP 192.0.2.20:49500 -> SNMP manager 192.0.2.60:162, one SNMPv2 trap, no answer",
         "SNMP traps go from the unit to the manager's port 162 and are never answered: one-way \
          by nature, so never `no-reply`",
-        "udp",
-        v4(DSP, 49500),
-        v4(NMS, 162),
-        Some("S0"),
-        Expect::documented("clearone.converge-pro.snmp-trap").without(&["no-reply"]),
+        udp(v4(DSP, 49500), v4(NMS, 162), "S0"),
         Expect::documented("clearone.converge-pro.snmp-trap").without(&["no-reply"]),
     );
 
@@ -712,28 +751,22 @@ fn documented() -> Case {
             &grq,
         );
     }
-    sc.truth(
+    sc.same(
         "H.323 endpoint 192.0.2.22:49203 (not in the inventory) -> 224.0.1.41:1718, two RAS \
          gatekeeperRequests, no answer",
         "gatekeeper discovery to the multicast group of the Avaya XT table; RAS is a \
          request/response service, but a multicast flow is never `no-reply`",
-        "udp",
-        v4(H323_EP, 49203),
-        v4(gk_discovery, 1718),
-        Some("S0"),
-        Expect::documented("avaya.xt-series.h323-ep.gatekeeper.discovery").without(&["no-reply"]),
+        udp(v4(H323_EP, 49203), v4(gk_discovery, 1718), "S0"),
         Expect::documented("avaya.xt-series.h323-ep.gatekeeper.discovery").without(&["no-reply"]),
     );
 
-    let (bytes, flows) = sc.pcap();
-    Case {
-        name: "documented",
-        about: "flows the vendor documents: Extron SSH 4503, broadcast discovery 4502 (limited \
+    sc.case(
+        "documented",
+        "flows the vendor documents: Extron SSH 4503, broadcast discovery 4502 (limited \
                 and subnet-directed), Dante PTP to 224.0.1.129:319/320, ClearOne SNMP get \
                 (answered) and trap (one-way), H.323 gatekeeper discovery to 224.0.1.41:1718 \
                 (multicast, unanswered)",
-        bytes,
-        devices: vec![
+        vec![
             D_GC_PC,
             D_ROOM_CP,
             D_DSP,
@@ -745,25 +778,19 @@ fn documented() -> Case {
                 note: "Dante device, PTP leader",
             },
         ],
-        flows,
-        missing: MissingTruth::Exactly(vec![
+        MissingTruth::Exactly(vec![
             Missing::new("extron.configurator.sftp", "gc-pc", "room-cp"),
             Missing::new("extron.configurator.trace", "room-cp", "gc-pc"),
         ]),
-    }
+    )
 }
 
 fn undocumented() -> Case {
     let mut sc = Scene::default();
     let (ctl_pc, dsp, bms) = (host(CTL_PC), host(DSP), host(BMS));
     for k in 0..5u64 {
-        sc.udp(
-            at(100 + 200 * k),
-            &ctl_pc,
-            To::Host(&dsp),
-            (40404, 1234),
-            format!("poll {k}\r").as_bytes(),
-        );
+        let (t, poll) = (at(100 + 200 * k), format!("poll {k}\r"));
+        sc.udp(t, &ctl_pc, To::Host(&dsp), (40404, 1234), poll.as_bytes());
     }
     sc.truth(
         "control PC 192.0.2.51:40404 -> DSP 192.0.2.20 UDP 1234, five datagrams, no reply",
@@ -771,10 +798,7 @@ fn undocumented() -> Case {
          Without the inventory they do not count and are named in `wide-rule-only`; with it, \
          both hosts are listed and their roles fit none of them. UDP 1234 is no \
          request/response service, so the silence is not `no-reply`",
-        "udp",
-        v4(CTL_PC, 40404),
-        v4(DSP, 1234),
-        Some("S0"),
+        udp(v4(CTL_PC, 40404), v4(DSP, 1234), "S0"),
         Expect::undocumented().with(&["wide-rule-only"]),
         Expect::undocumented().without(&["wide-rule-only"]),
     );
@@ -786,30 +810,23 @@ fn undocumented() -> Case {
     let resp = [
         0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x01, 0x03, 0x04, 0x00, 0x2A, 0x00, 0x00,
     ];
-    sc.session(1500, &bms, &dsp, (50200, 502), 0x0502_0001, &req, &resp);
-    sc.truth(
+    let flow = sc.session(1500, &bms, &dsp, (50200, 502), 0x0502_0001, (&req, &resp));
+    sc.same(
         "building controller 192.0.2.70:50200 (not in the inventory) -> DSP 192.0.2.20 TCP 502 \
          (Modbus/TCP), one request and response, FIN both ways",
         "no vendor document lists TCP 502; the rules covering every port fix their source port \
          (5060, 3400-3580, ...), which 50200 is not, so not even a wide rule applies",
-        "tcp",
-        v4(BMS, 50200),
-        v4(DSP, 502),
-        Some("SF"),
-        Expect::undocumented().without(&["wide-rule-only"]),
+        flow,
         Expect::undocumented().without(&["wide-rule-only"]),
     );
 
-    let (bytes, flows) = sc.pcap();
-    Case {
-        name: "undocumented",
-        about: "flows no vendor document lists: UDP 1234 from the ClearOne control PC to the \
+    sc.case(
+        "undocumented",
+        "flows no vendor document lists: UDP 1234 from the ClearOne control PC to the \
                 DSP, Modbus/TCP 502 from a building controller",
-        bytes,
-        devices: vec![D_CONTROL_PC, D_DSP],
-        flows,
-        missing: MissingTruth::Exactly(vec![]),
-    }
+        vec![D_CONTROL_PC, D_DSP],
+        MissingTruth::Exactly(vec![]),
+    )
 }
 
 fn wide_rule() -> Case {
@@ -822,17 +839,14 @@ fn wide_rule() -> Case {
     let ack = [
         0x20, 0x0C, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x02,
     ];
-    sc.session(0, &ms, &ep, (3400, 62000), 0x3400_0001, &hello, &ack);
+    let flow = sc.session(0, &ms, &ep, (3400, 62000), 0x3400_0001, (&hello, &ack));
     sc.truth(
         "media server 192.0.2.5:3400 -> SIP endpoint 192.0.2.21 TCP 62000 (BFCP), FIN both ways",
         "the Avaya media-server table documents BFCP from the server's ports 3400-3580 to any \
          port of a SIP endpoint. That rule covers 65536 ports: without the inventory it does \
          not document the flow on its own (`wide-rule-only`); with the inventory the roles \
          confirm it",
-        "tcp",
-        v4(MEDIA_SERVER, 3400),
-        v4(ENDPOINT, 62000),
-        Some("SF"),
+        flow,
         Expect::undocumented().with(&["wide-rule-only"]),
         Expect::documented("avaya.media-server.sip-terminal.bfcp").without(&["wide-rule-only"]),
     );
@@ -854,32 +868,22 @@ fn wide_rule() -> Case {
          the media server, 1201 ports) fits with the roles the other way round: \
          `initiator-uncertain`. With the inventory the media server's wide video rule to any \
          endpoint port fits as captured",
-        "udp",
-        v4(MEDIA_SERVER, 13100),
-        v4(ENDPOINT, 20102),
-        Some("SF"),
+        udp(v4(MEDIA_SERVER, 13100), v4(ENDPOINT, 20102), "SF"),
         Expect::documented("avaya.media-server.from-sip-terminal.video")
             .with(&["initiator-uncertain"]),
         Expect::documented("avaya.media-server.sip-terminal.video")
             .without(&["initiator-uncertain"]),
     );
 
-    let (bytes, flows) = sc.pcap();
     let ms = "media-server";
     let ep = "endpoint";
-    Case {
-        name: "wide-rule",
-        about: "flows only a rule covering every port documents as captured: Avaya BFCP from \
+    sc.case(
+        "wide-rule",
+        "flows only a rule covering every port documents as captured: Avaya BFCP from \
                 the media server to any port of a SIP endpoint, and RTP video between two \
                 non-service ports",
-        bytes,
-        devices: vec![
-            Device {
-                name: "media-server",
-                roles: &["avaya.media-server"],
-                addresses: &["192.0.2.5"],
-                note: "Avaya Equinox Media Server",
-            },
+        vec![
+            D_MEDIA_SERVER,
             Device {
                 name: "endpoint",
                 roles: &["avaya.sip-endpoint"],
@@ -887,8 +891,7 @@ fn wide_rule() -> Case {
                 note: "SIP room endpoint",
             },
         ],
-        flows,
-        missing: MissingTruth::Exactly(vec![
+        MissingTruth::Exactly(vec![
             Missing::new("avaya.media-server.sip-terminal.sip", ms, ep),
             Missing::new("avaya.media-server.sip-terminal.sip-tls", ms, ep),
             Missing::new("avaya.media-server.sip-terminal.audio", ms, ep),
@@ -898,52 +901,36 @@ fn wide_rule() -> Case {
             Missing::new("avaya.media-server.from-sip-terminal.video", ep, ms),
             Missing::new("avaya.media-server.from-sip-terminal.audio", ep, ms),
         ]),
-    }
+    )
 }
 
 fn blocked() -> Case {
     let mut sc = Scene::default();
     let (router, cp, gc_pc) = (host(ROUTER), host(CP), host(GC_PC));
     let (dsp, nms, resolver, h323) = (host(DSP), host(NMS), host(RESOLVER), host(H323_EP));
-    let same = |e: Expect| (e, e);
 
     // 1. SYN never answered, retransmitted after 1 s, 2 s and 4 s.
     let lost = Conn::new(&gc_pc, &cp, 51310, 4503, 0x5EED_4503, 0);
     for t in [0u64, 1000, 3000, 7000] {
         lost.syn(&mut sc.cap, at(t));
     }
-    let (b, s) = same(Expect::blocked(
-        "syn-unanswered",
-        Some("extron.configurator.ssh"),
-    ));
-    sc.truth(
+    sc.same(
         "configurator PC 192.0.2.50:51310 -> control processor 192.0.2.10 TCP 4503: SYN at 0 s, \
          retransmitted with the same ISN at 1 s, 3 s and 7 s (back-off 1 s, 2 s, 4 s), never \
          answered",
         "a documented flow attempted and never answered",
-        "tcp",
-        v4(GC_PC, 51310),
-        v4(CP, 4503),
-        Some("S0"),
-        b,
-        s,
+        tcp(v4(GC_PC, 51310), v4(CP, 4503), "S0"),
+        Expect::blocked("syn-unanswered", Some("extron.configurator.ssh")),
     );
 
     // 2. SYN answered by RST-ACK.
-    let refused = Conn::new(&gc_pc, &cp, 51311, 4522, 0x5EED_4522, 0);
-    refused.syn(&mut sc.cap, at(100));
-    refused.rst_ack(&mut sc.cap, at_us(100_350));
-    let (b, s) = same(Expect::blocked("reset", Some("extron.configurator.sftp")));
-    sc.truth(
+    let flow = sc.refused(100, 350, &gc_pc, &cp, (51311, 4522), 0x5EED_4522);
+    sc.same(
         "configurator PC 192.0.2.50:51311 -> control processor 192.0.2.10 TCP 4522: SYN answered \
          by RST-ACK",
         "the responder refused the connection (closed port or a reject rule)",
-        "tcp",
-        v4(GC_PC, 51311),
-        v4(CP, 4522),
-        Some("REJ"),
-        b,
-        s,
+        flow,
+        Expect::blocked("reset", Some("extron.configurator.sftp")),
     );
 
     // 3. ICMPv6 administratively prohibited (1/1) quoting a UDP SIP request.
@@ -963,26 +950,21 @@ fn blocked() -> Case {
             ],
             "",
         );
-        let udp = packet::udp6(&Ip6::new(ENDPOINT6, MEDIA_SERVER6), 5060, 5060, &invite);
-        sc.emit6(at(t), ENDPOINT6, ROUTER6, &udp);
-        let err = packet::icmp6_unreachable(&Ip6::new(ROUTER6, ENDPOINT6), 1, &udp.bytes);
+        let options6 = packet::udp6(&Ip6::new(ENDPOINT6, MEDIA_SERVER6), 5060, 5060, &invite);
+        sc.emit6(at(t), ENDPOINT6, ROUTER6, &options6);
+        let err = packet::icmp6_unreachable(&Ip6::new(ROUTER6, ENDPOINT6), 1, &options6.bytes);
         sc.emit6(at_us(t * 1000 + 300), ROUTER6, ENDPOINT6, &err);
     }
-    let (b, s) = same(Expect::blocked(
-        "icmp-prohibited",
-        Some("avaya.media-server.from-sip-terminal.sip"),
-    ));
-    sc.truth(
+    sc.same(
         "SIP endpoint [2001:db8:1::21]:5060 -> media server [2001:db8:2::5]:5060 UDP, two \
          OPTIONS; the router 2001:db8:1::1 answers each with ICMPv6 1/1 (administratively \
          prohibited) quoting it",
         "ICMPv6 destination unreachable code 1 = a filter said no",
-        "udp",
-        v6(ENDPOINT6, 5060),
-        v6(MEDIA_SERVER6, 5060),
-        Some("S0"),
-        b,
-        s,
+        udp(v6(ENDPOINT6, 5060), v6(MEDIA_SERVER6, 5060), "S0"),
+        Expect::blocked(
+            "icmp-prohibited",
+            Some("avaya.media-server.from-sip-terminal.sip"),
+        ),
     );
 
     // 4. ICMP 3/13 quoting a UDP RAS request.
@@ -990,21 +972,16 @@ fn blocked() -> Case {
     let rrq = apps::h225_rrq(9, H323_EP, "3002");
     let q = sc.udp(at(1200), &h323, To::Via(&router, gk), (49201, 1719), &rrq);
     sc.icmp(at_us(1_200_400), &router, &h323, 13, &q);
-    let (b, s) = same(Expect::blocked(
-        "icmp-prohibited",
-        Some("avaya.xt-series.h323-ep.gatekeeper.ras"),
-    ));
-    sc.truth(
+    sc.same(
         "H.323 endpoint 192.0.2.22:49201 -> gatekeeper 198.51.100.6:1719 UDP RAS \
          registrationRequest; the router 192.0.2.1 answers ICMP 3/13 (communication \
          administratively prohibited) quoting it",
         "ICMP 3/13 = filtered",
-        "udp",
-        v4(H323_EP, 49201),
-        v4(gk, 1719),
-        Some("S0"),
-        b,
-        s,
+        udp(v4(H323_EP, 49201), v4(gk, 1719), "S0"),
+        Expect::blocked(
+            "icmp-prohibited",
+            Some("avaya.xt-series.h323-ep.gatekeeper.ras"),
+        ),
     );
 
     // 5. and 6. ICMP 3/10 and 3/9 quoting TCP SYNs.
@@ -1032,20 +1009,15 @@ fn blocked() -> Case {
             0x0443_0000 | u32::from(port),
         );
         sc.icmp(at_us(t * 1000 + 500), &router, &gc_pc, code, &q);
-        let (b, s) = same(Expect::blocked("icmp-prohibited", None));
-        sc.truth(
+        sc.same(
             &format!(
                 "configurator PC 192.0.2.50:{port} -> {} TCP 443 SYN; the router answers ICMP \
                  {name} quoting it",
                 IpAddr::from(dst)
             ),
             "codes 9 and 10 are administrative prohibitions too",
-            "tcp",
-            v4(GC_PC, port),
-            v4(dst, 443),
-            Some("S0"),
-            b,
-            s,
+            tcp(v4(GC_PC, port), v4(dst, 443), "S0"),
+            Expect::blocked("icmp-prohibited", None),
         );
     }
 
@@ -1054,42 +1026,26 @@ fn blocked() -> Case {
     let get = apps::snmp_v2c(0xA0, 0x5201, &[(sys_name, apps::ber_null())]);
     let q = sc.udp(at(1800), &nms, To::Host(&dsp), (50162, 161), &get);
     sc.icmp(at_us(1_800_300), &dsp, &nms, 3, &q);
-    let (b, s) = same(Expect::blocked(
-        "icmp-port-unreachable",
-        Some("clearone.converge-pro.snmp"),
-    ));
-    sc.truth(
+    sc.same(
         "SNMP manager 192.0.2.60:50162 -> DSP 192.0.2.20:161 GetRequest; the DSP answers ICMP \
          3/3 (port unreachable) quoting it",
         "nothing listens on the port (or a reject rule imitates that)",
-        "udp",
-        v4(NMS, 50162),
-        v4(DSP, 161),
-        Some("S0"),
-        b,
-        s,
+        udp(v4(NMS, 50162), v4(DSP, 161), "S0"),
+        Expect::blocked("icmp-port-unreachable", Some("clearone.converge-pro.snmp")),
     );
 
     // 8. ICMPv6 1/4 (port unreachable) quoting an SNMP get over IPv6.
     let get6 = apps::snmp_v2c(0xA0, 0x5202, &[(sys_name, apps::ber_null())]);
-    let udp = packet::udp6(&Ip6::new(NMS6, DSP6), 50163, 161, &get6);
-    sc.emit6(at(2000), NMS6, DSP6, &udp);
-    let err = packet::icmp6_unreachable(&Ip6::new(DSP6, NMS6), 4, &udp.bytes);
+    let query6 = packet::udp6(&Ip6::new(NMS6, DSP6), 50163, 161, &get6);
+    sc.emit6(at(2000), NMS6, DSP6, &query6);
+    let err = packet::icmp6_unreachable(&Ip6::new(DSP6, NMS6), 4, &query6.bytes);
     sc.emit6(at_us(2_000_300), DSP6, NMS6, &err);
-    let (b, s) = same(Expect::blocked(
-        "icmp-port-unreachable",
-        Some("clearone.converge-pro.snmp"),
-    ));
-    sc.truth(
+    sc.same(
         "SNMP manager [2001:db8:1::60]:50163 -> DSP [2001:db8:1::20]:161 GetRequest; the DSP \
          answers ICMPv6 1/4 (port unreachable) quoting it",
         "ICMPv6 code 4 is port unreachable",
-        "udp",
-        v6(NMS6, 50163),
-        v6(DSP6, 161),
-        Some("S0"),
-        b,
-        s,
+        udp(v6(NMS6, 50163), v6(DSP6, 161), "S0"),
+        Expect::blocked("icmp-port-unreachable", Some("clearone.converge-pro.snmp")),
     );
 
     // 9. ICMP 3/1 (host unreachable) from the router quoting a SYN.
@@ -1102,17 +1058,12 @@ fn blocked() -> Case {
         0x0443_1314,
     );
     sc.icmp(at(5200), &router, &gc_pc, 1, &q);
-    let (b, s) = same(Expect::blocked("icmp-unreachable", None));
-    sc.truth(
+    sc.same(
         "configurator PC 192.0.2.50:51314 -> 198.51.100.99 TCP 443 SYN; 3 s later the router \
          answers ICMP 3/1 (host unreachable) quoting it",
         "a destination-unreachable that is neither a prohibition nor port unreachable",
-        "tcp",
-        v4(GC_PC, 51314),
-        v4(gone, 443),
-        Some("S0"),
-        b,
-        s,
+        tcp(v4(GC_PC, 51314), v4(gone, 443), "S0"),
+        Expect::blocked("icmp-unreachable", None),
     );
 
     // 10. ICMPv6 1/3 (address unreachable) quoting a SYN.
@@ -1121,17 +1072,12 @@ fn blocked() -> Case {
     sc.emit6(at(2400), ENDPOINT6, ROUTER6, &syn6);
     let err = packet::icmp6_unreachable(&Ip6::new(ROUTER6, ENDPOINT6), 3, &syn6.bytes);
     sc.emit6(at(5400), ROUTER6, ENDPOINT6, &err);
-    let (b, s) = same(Expect::blocked("icmp-unreachable", None));
-    sc.truth(
+    sc.same(
         "SIP endpoint [2001:db8:1::21]:51315 -> [2001:db8:2::99]:443 TCP SYN; the router \
          answers ICMPv6 1/3 (address unreachable) quoting it",
         "ICMPv6 code 3 is neither prohibited (1) nor port unreachable (4)",
-        "tcp",
-        v6(ENDPOINT6, 51315),
-        v6(GONE6, 443),
-        Some("S0"),
-        b,
-        s,
+        tcp(v6(ENDPOINT6, 51315), v6(GONE6, 443), "S0"),
+        Expect::blocked("icmp-unreachable", None),
     );
 
     // 11. DNS query sent twice, never answered.
@@ -1139,17 +1085,12 @@ fn blocked() -> Case {
     for t in [2600u64, 4600] {
         sc.udp(at(t), &cp, To::Host(&resolver), (41000, 53), &dns);
     }
-    let (b, s) = same(Expect::blocked("no-reply", Some("extron.hardware.dns")));
-    sc.truth(
+    sc.same(
         "control processor 192.0.2.10:41000 -> resolver 192.0.2.53:53, the same DNS query at 0 s \
          and 2 s, never answered",
         "DNS answers every query: silence means a drop",
-        "udp",
-        v4(CP, 41000),
-        v4(RESOLVER, 53),
-        Some("S0"),
-        b,
-        s,
+        udp(v4(CP, 41000), v4(RESOLVER, 53), "S0"),
+        Expect::blocked("no-reply", Some("extron.hardware.dns")),
     );
 
     // 12. SNMP get to a host that never answers.
@@ -1163,20 +1104,12 @@ fn blocked() -> Case {
             &get,
         );
     }
-    let (b, s) = same(Expect::blocked(
-        "no-reply",
-        Some("clearone.converge-pro.snmp"),
-    ));
-    sc.truth(
+    sc.same(
         "SNMP manager 192.0.2.60:50164 -> 192.0.2.31:161 (a second unit, not in the \
          inventory), three GetRequests 1 s apart, never answered",
         "SNMP get is request/response",
-        "udp",
-        v4(NMS, 50164),
-        v4(DSP2, 161),
-        Some("S0"),
-        b,
-        s,
+        udp(v4(NMS, 50164), v4(DSP2, 161), "S0"),
+        Expect::blocked("no-reply", Some("clearone.converge-pro.snmp")),
     );
 
     // 13. RAS to the ISDN gateway's port 1820, never answered: not a port of
@@ -1187,21 +1120,13 @@ fn blocked() -> Case {
         let msg = apps::h225_grq(k, gk);
         sc.udp(at(t), &gk_host, To::Host(&isdn), (1719, 1820), &msg);
     }
-    let (b, s) = same(Expect::blocked(
-        "no-reply",
-        Some("avaya.isdn-gateway.ras.receive"),
-    ));
-    sc.truth(
+    sc.same(
         "gatekeeper 198.51.100.6:1719 -> ISDN gateway 192.0.2.40:1820 UDP, two RAS messages \
          1 s apart, never answered",
         "1820 is in no built-in list of request/response ports, but the rule documenting it \
          names the service RAS, which answers every request",
-        "udp",
-        v4(gk, 1719),
-        v4(ISDN_GW, 1820),
-        Some("S0"),
-        b,
-        s,
+        udp(v4(gk, 1719), v4(ISDN_GW, 1820), "S0"),
+        Expect::blocked("no-reply", Some("avaya.isdn-gateway.ras.receive")),
     );
 
     // 14. An ICMP error quoting a datagram the capture does not hold.
@@ -1210,43 +1135,29 @@ fn blocked() -> Case {
     let h = h323.ip4(unseen);
     let original = packet::udp4(&h, 49202, 1719, &rrq);
     sc.icmp(at(6000), &router, &h323, 13, &original.bytes);
-    let (b, s) = same(
+    sc.same(
+        "ICMP 3/13 from the router 192.0.2.1 quoting 192.0.2.22:49202 -> 198.51.100.7:1719 UDP; \
+         the datagram itself is not in the capture",
+        "the attempt is known only from the quote: still blocked, with `seen-only-in-icmp`",
+        udp(v4(H323_EP, 49202), v4(unseen, 1719), None),
         Expect::blocked(
             "icmp-prohibited",
             Some("avaya.xt-series.h323-ep.gatekeeper.ras"),
         )
         .with(&["seen-only-in-icmp"]),
     );
-    sc.truth(
-        "ICMP 3/13 from the router 192.0.2.1 quoting 192.0.2.22:49202 -> 198.51.100.7:1719 UDP; \
-         the datagram itself is not in the capture",
-        "the attempt is known only from the quote: still blocked, with `seen-only-in-icmp`",
-        "udp",
-        v4(H323_EP, 49202),
-        v4(unseen, 1719),
-        None,
-        b,
-        s,
-    );
 
-    let (bytes, flows) = sc.pcap();
-    Case {
-        name: "blocked",
-        about: "one flow per blocked kind and ICMP code: SYN unanswered (1 s, 2 s, 4 s \
+    sc.case(
+        "blocked",
+        "one flow per blocked kind and ICMP code: SYN unanswered (1 s, 2 s, 4 s \
                 back-off), SYN refused by RST, ICMP 3/9, 3/10, 3/13 and ICMPv6 1/1 (prohibited), \
                 ICMP 3/3 and ICMPv6 1/4 (port unreachable), ICMP 3/1 and ICMPv6 1/3 \
                 (unreachable), DNS, SNMP and RAS (port 1820) without reply, and an error \
                 quoting an uncaptured datagram",
-        bytes,
-        devices: vec![
+        vec![
             D_GC_PC,
             D_ROOM_CP,
-            Device {
-                name: "resolver",
-                roles: &["dns-server"],
-                addresses: &["192.0.2.53"],
-                note: "DNS server",
-            },
+            D_RESOLVER,
             Device {
                 name: "nms",
                 roles: &["snmp-manager"],
@@ -1260,17 +1171,17 @@ fn blocked() -> Case {
                 note: "ClearOne Converge Pro",
             },
         ],
-        flows,
-        missing: MissingTruth::Exactly(vec![
+        MissingTruth::Exactly(vec![
             Missing::new("extron.configurator.ssh", "gc-pc", "room-cp"),
             Missing::new("extron.configurator.sftp", "gc-pc", "room-cp"),
             Missing::new("extron.configurator.trace", "room-cp", "gc-pc"),
         ]),
-    }
+    )
 }
 
 const HTTP_GET: &[u8] = b"GET / HTTP/1.1\r\nHost: admin\r\nUser-Agent: Mozilla/5.0\r\n\r\n";
 const HTTP_OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 0\r\n\r\n";
+const HTTP_EXCHANGE: Exchange = (HTTP_GET, HTTP_OK);
 
 /// A successful flow to an 'Always blocked' port without an inventory.
 const IF_PRODUCT: Expect = Expect::undocumented()
@@ -1281,15 +1192,7 @@ fn forbidden() -> Case {
     let mut sc = Scene::default();
     let (laptop, ms, cp) = (host(LAPTOP), host(MEDIA_SERVER), host(CP));
 
-    sc.session(
-        0,
-        &laptop,
-        &ms,
-        (52011, 8085),
-        0x8085_0001,
-        HTTP_GET,
-        HTTP_OK,
-    );
+    let flow = sc.session(0, &laptop, &ms, (52011, 8085), 0x8085_0001, HTTP_EXCHANGE);
     sc.truth(
         "admin laptop 192.0.2.100:52011 -> media server 192.0.2.5 TCP 8085: HTTP GET, 200 OK, \
          FIN both ways",
@@ -1298,17 +1201,12 @@ fn forbidden() -> Case {
          the rule is violated. Without it the rule cannot know the host is that product: it \
          only adds `forbidden-if-product`, and the other rules at 8085 decide; they all cover \
          thousands of ports (`wide-rule-only`)",
-        "tcp",
-        v4(LAPTOP, 52011),
-        v4(MEDIA_SERVER, 8085),
-        Some("SF"),
+        flow,
         IF_PRODUCT,
         Expect::forbidden("avaya.media-server.blocked.http").without(&["forbidden-if-product"]),
     );
 
-    let refused = Conn::new(&laptop, &ms, 52012, 8445, 0x8445_0001, 0);
-    refused.syn(&mut sc.cap, at(100));
-    refused.rst_ack(&mut sc.cap, at_us(100_300));
+    let flow = sc.refused(100, 300, &laptop, &ms, (52012, 8445), 0x8445_0001);
     sc.truth(
         "admin laptop 192.0.2.100:52012 -> media server 192.0.2.5 TCP 8445: SYN answered by \
          RST-ACK",
@@ -1316,112 +1214,67 @@ fn forbidden() -> Case {
          `blocked-as-documented` (as the vendor asks); without it only the blocked kind is \
          asserted (docs/verdicts.md does not say whether an 'always blocked' rule counts for \
          an unknown host here)",
-        "tcp",
-        v4(LAPTOP, 52012),
-        v4(MEDIA_SERVER, 8445),
-        Some("REJ"),
+        flow,
         Expect::blocked("reset", None),
         Expect::blocked("reset", Some("avaya.media-server.blocked.https"))
             .with(&["blocked-as-documented"]),
     );
 
-    sc.session(
-        200,
-        &laptop,
-        &cp,
-        (52013, 8085),
-        0x8085_0002,
-        HTTP_GET,
-        HTTP_OK,
-    );
+    let flow = sc.session(200, &laptop, &cp, (52013, 8085), 0x8085_0002, HTTP_EXCHANGE);
     sc.truth(
         "admin laptop 192.0.2.100:52013 -> control processor 192.0.2.10 TCP 8085: HTTP GET, \
          200 OK, FIN both ways",
         "without the inventory as the first flow (`forbidden-if-product`, only wide rules); \
          with it, the host is an Extron processor, which neither the 'Always blocked' rule nor \
          any other rule at 8085 names",
-        "tcp",
-        v4(LAPTOP, 52013),
-        v4(CP, 8085),
-        Some("SF"),
+        flow,
         IF_PRODUCT,
         Expect::undocumented().without(&["forbidden", "forbidden-if-product"]),
     );
 
-    let (bytes, flows) = sc.pcap();
-    Case {
-        name: "forbidden",
-        about: "the Avaya media server's 'Always blocked' administration ports: an HTTP session \
+    sc.case(
+        "forbidden",
+        "the Avaya media server's 'Always blocked' administration ports: an HTTP session \
                 to 8085 that succeeded, an attempt on 8445 that was refused, and port 8085 on a \
                 device the rule does not name; without an inventory 'forbidden' cannot be \
                 decided",
-        bytes,
-        devices: vec![
+        vec![
             Device {
                 name: "admin-laptop",
                 roles: &["web-client"],
                 addresses: &["192.0.2.100"],
                 note: "administrator's laptop",
             },
-            Device {
-                name: "media-server",
-                roles: &["avaya.media-server"],
-                addresses: &["192.0.2.5"],
-                note: "Avaya Equinox Media Server",
-            },
+            D_MEDIA_SERVER,
             D_ROOM_CP,
         ],
-        flows,
-        missing: MissingTruth::Exactly(vec![Missing::new(
+        MissingTruth::Exactly(vec![Missing::new(
             "avaya.media-server.ams.client-web-admin",
             "admin-laptop",
             "media-server",
         )]),
-    }
+    )
 }
 
 fn wrong_direction() -> Case {
     let mut sc = Scene::default();
     let (dsp, ctl_pc, gc_pc, cp) = (host(DSP), host(CTL_PC), host(GC_PC), host(CP));
 
-    sc.session(
-        0,
-        &dsp,
-        &ctl_pc,
-        (40023, 23),
-        0x0023_0001,
-        b"\xFF\xFD\x01",
-        b"\xFF\xFB\x01",
-    );
+    let flow = sc.session(0, &dsp, &ctl_pc, (40023, 23), 0x0023_0001, TELNET_ECHO);
     sc.truth(
         "DSP 192.0.2.20:40023 -> control PC 192.0.2.51 TCP 23: Telnet negotiation, FIN both ways",
         "the ClearOne rule is inbound to the unit's port 23; here the unit opened the connection \
          to the PC's port 23",
-        "tcp",
-        v4(DSP, 40023),
-        v4(CTL_PC, 23),
-        Some("SF"),
+        flow,
         Expect::documented("clearone.converge-pro.telnet"),
         Expect::wrong_direction("clearone.converge-pro.telnet"),
     );
 
-    sc.session(
-        100,
-        &ctl_pc,
-        &dsp,
-        (50523, 23),
-        0x0023_0002,
-        b"\xFF\xFD\x01",
-        b"\xFF\xFB\x01",
-    );
-    sc.truth(
+    let flow = sc.session(100, &ctl_pc, &dsp, (50523, 23), 0x0023_0002, TELNET_ECHO);
+    sc.same(
         "control PC 192.0.2.51:50523 -> DSP 192.0.2.20 TCP 23: Telnet negotiation, FIN both ways",
         "the documented direction",
-        "tcp",
-        v4(CTL_PC, 50523),
-        v4(DSP, 23),
-        Some("SF"),
-        Expect::documented("clearone.converge-pro.telnet"),
+        flow,
         Expect::documented("clearone.converge-pro.telnet"),
     );
 
@@ -1439,10 +1292,7 @@ fn wrong_direction() -> Case {
          datagrams",
         "the configurator table lists 4504/UDP as inbound to the PC (the processor sends trace \
          messages to it); here the PC sent to the processor's 4504",
-        "udp",
-        v4(GC_PC, 50504),
-        v4(CP, 4504),
-        Some("S0"),
+        udp(v4(GC_PC, 50504), v4(CP, 4504), "S0"),
         Expect::documented("extron.configurator.trace"),
         Expect::wrong_direction("extron.configurator.trace"),
     );
@@ -1456,110 +1306,70 @@ fn wrong_direction() -> Case {
             b"TRACE 1 main.py: started\r\n",
         );
     }
-    sc.truth(
+    sc.same(
         "control processor 192.0.2.10:50505 -> configurator PC 192.0.2.50 UDP 4504, two trace \
          messages",
         "the documented direction",
-        "udp",
-        v4(CP, 50505),
-        v4(GC_PC, 4504),
-        Some("S0"),
-        Expect::documented("extron.configurator.trace"),
+        udp(v4(CP, 50505), v4(GC_PC, 4504), "S0"),
         Expect::documented("extron.configurator.trace"),
     );
 
-    sc.session(
-        600,
-        &cp,
-        &gc_pc,
-        (50506, 4503),
-        0x4503_0003,
-        SSH_BANNER_S,
-        SSH_BANNER_C,
-    );
-    sc.truth(
+    let flow = sc.session(600, &cp, &gc_pc, (50506, 4503), 0x4503_0003, SSH_FROM_CP);
+    sc.same(
         "control processor 192.0.2.10:50506 -> configurator PC 192.0.2.50 TCP 4503, SSH \
          banners, FIN both ways",
         "also the other way round, but the SSH rule's direction is `both`: either side may \
          open it. It is a documented flow of `extron.configurator.ssh` between the two devices, \
          so that rule is not missing",
-        "tcp",
-        v4(CP, 50506),
-        v4(GC_PC, 4503),
-        Some("SF"),
-        Expect::documented("extron.configurator.ssh"),
+        flow,
         Expect::documented("extron.configurator.ssh"),
     );
 
-    let (bytes, flows) = sc.pcap();
-    Case {
-        name: "wrong-direction",
-        about: "flows on documented ports opened from the side the rule does not allow (ClearOne \
+    sc.case(
+        "wrong-direction",
+        "flows on documented ports opened from the side the rule does not allow (ClearOne \
                 Telnet 23, Extron trace 4504), each next to the same flow the right way round, \
                 and SSH 4503 opened from the processor, which its `both` rule allows",
-        bytes,
-        devices: vec![D_DSP, D_CONTROL_PC, D_GC_PC, D_ROOM_CP],
-        flows,
-        missing: MissingTruth::Exactly(vec![Missing::new(
+        vec![D_DSP, D_CONTROL_PC, D_GC_PC, D_ROOM_CP],
+        MissingTruth::Exactly(vec![Missing::new(
             "extron.configurator.sftp",
             "gc-pc",
             "room-cp",
         )]),
-    }
+    )
 }
 
 fn missing() -> Case {
     let mut sc = Scene::default();
     let (gc_pc, cp) = (host(GC_PC), host(CP));
-    sc.session(
-        0,
-        &gc_pc,
-        &cp,
-        (51300, 4503),
-        0x4503_0002,
-        SSH_BANNER_C,
-        SSH_BANNER_S,
-    );
-    sc.truth(
+    let flow = sc.session(0, &gc_pc, &cp, (51300, 4503), 0x4503_0002, SSH_FROM_PC);
+    sc.same(
         "configurator PC 192.0.2.50:51300 -> control processor 192.0.2.10 TCP 4503, SSH banners, \
          FIN both ways",
         "documented, so `extron.configurator.ssh` is not missing",
-        "tcp",
-        v4(GC_PC, 51300),
-        v4(CP, 4503),
-        Some("SF"),
-        Expect::documented("extron.configurator.ssh"),
+        flow,
         Expect::documented("extron.configurator.ssh"),
     );
-    let refused = Conn::new(&gc_pc, &cp, 51301, 4522, 0x4522_0002, 0);
-    refused.syn(&mut sc.cap, at(100));
-    refused.rst_ack(&mut sc.cap, at_us(100_300));
+    let flow = sc.refused(100, 300, &gc_pc, &cp, (51301, 4522), 0x4522_0002);
     let e = Expect::blocked("reset", Some("extron.configurator.sftp"));
-    sc.truth(
+    sc.same(
         "configurator PC 192.0.2.50:51301 -> control processor 192.0.2.10 TCP 4522: SYN answered \
          by RST-ACK",
         "attempted but blocked: a blocked flow does not make `extron.configurator.sftp` present",
-        "tcp",
-        v4(GC_PC, 51301),
-        v4(CP, 4522),
-        Some("REJ"),
-        e,
+        flow,
         e,
     );
-    let (bytes, flows) = sc.pcap();
-    Case {
-        name: "missing",
-        about: "a configurator PC and a control processor: SSH 4503 works, SFTP 4522 is refused, \
+    sc.case(
+        "missing",
+        "a configurator PC and a control processor: SSH 4503 works, SFTP 4522 is refused, \
                 trace 4504 never happens; the Extron configurator table makes all three \
                 mandatory between them",
-        bytes,
-        devices: vec![D_GC_PC, D_ROOM_CP],
-        flows,
-        missing: MissingTruth::Exactly(vec![
+        vec![D_GC_PC, D_ROOM_CP],
+        MissingTruth::Exactly(vec![
             Missing::new("extron.configurator.sftp", "gc-pc", "room-cp"),
             Missing::new("extron.configurator.trace", "room-cp", "gc-pc"),
         ]),
-    }
+    )
 }
 
 fn source_port() -> Case {
@@ -1571,16 +1381,12 @@ fn source_port() -> Case {
         let rcf = apps::h225_rcf(k, GATEKEEPER, "MS1");
         sc.udp(at(t + 3), &gk, To::Host(&ms), (1719, sport), &rcf);
     }
-    sc.truth(
+    sc.same(
         "media server 192.0.2.5:1719 -> gatekeeper 192.0.2.6:1719 RAS registrationRequest, \
          registrationConfirm back",
         "the Avaya media-server table documents RAS to the gatekeeper from the server's port \
          1719",
-        "udp",
-        v4(MEDIA_SERVER, 1719),
-        v4(GATEKEEPER, 1719),
-        Some("SF"),
-        Expect::documented("avaya.media-server.gatekeeper.ras"),
+        udp(v4(MEDIA_SERVER, 1719), v4(GATEKEEPER, 1719), "SF"),
         Expect::documented("avaya.media-server.gatekeeper.ras"),
     );
     sc.truth(
@@ -1589,26 +1395,16 @@ fn source_port() -> Case {
         "the same exchange from source port 40000: the media server's rule fixes source port \
          1719. Without the inventory the endpoints' RAS rule (any ephemeral source port) fits; \
          with it, the inventory says the opener is the media server, not an H.323 endpoint",
-        "udp",
-        v4(MEDIA_SERVER, 40000),
-        v4(GATEKEEPER, 1719),
-        Some("SF"),
+        udp(v4(MEDIA_SERVER, 40000), v4(GATEKEEPER, 1719), "SF"),
         Expect::documented("avaya.xt-series.h323-ep.gatekeeper.ras"),
         Expect::undocumented(),
     );
-    let (bytes, flows) = sc.pcap();
-    Case {
-        name: "source-port",
-        about: "a rule that fixes the opener's source port: RAS from the media server to the \
+    sc.case(
+        "source-port",
+        "a rule that fixes the opener's source port: RAS from the media server to the \
                 gatekeeper from port 1719 and from port 40000",
-        bytes,
-        devices: vec![
-            Device {
-                name: "media-server",
-                roles: &["avaya.media-server"],
-                addresses: &["192.0.2.5"],
-                note: "Avaya Equinox Media Server",
-            },
+        vec![
+            D_MEDIA_SERVER,
             Device {
                 name: "gatekeeper",
                 roles: &["avaya.ecs-gatekeeper"],
@@ -1616,8 +1412,7 @@ fn source_port() -> Case {
                 note: "ECS gatekeeper",
             },
         ],
-        flows,
-        missing: MissingTruth::Exactly(vec![
+        MissingTruth::Exactly(vec![
             Missing::new(
                 "avaya.media-server.gatekeeper.q931",
                 "media-server",
@@ -1629,7 +1424,7 @@ fn source_port() -> Case {
                 "gatekeeper",
             ),
         ]),
-    }
+    )
 }
 
 fn midstream() -> Case {
@@ -1643,17 +1438,13 @@ fn midstream() -> Case {
     late.s_data(&mut sc.cap, at(2), b"Converge Pro 880T\r\nuser: ");
     late.c_data(&mut sc.cap, at(200), b"clearone\r");
     late.close(&mut sc.cap, at(300));
-    sc.truth(
+    sc.same(
         "control PC 192.0.2.51:50530 -> DSP 192.0.2.20 TCP 23, the capture starting with the \
          DSP's SYN-ACK (the SYN was not captured); login prompt, FIN both ways",
         "the receiver of a SYN-ACK opened the connection (`^`): the PC, the documented \
          direction; taking the DSP as the opener would make it `wrong-direction` with the \
          inventory",
-        "tcp",
-        v4(CTL_PC, 50530),
-        v4(DSP, 23),
-        None,
-        Expect::documented("clearone.converge-pro.telnet"),
+        tcp(v4(CTL_PC, 50530), v4(DSP, 23), None),
         Expect::documented("clearone.converge-pro.telnet"),
     );
 
@@ -1664,106 +1455,60 @@ fn midstream() -> Case {
     mid.c_data(&mut sc.cap, at(1200), b"#30 GAIN 1 I -5 A\r");
     mid.s_data(&mut sc.cap, at(1202), b"#30 GAIN 1 I -5.00 A\r\n");
     mid.close(&mut sc.cap, at(1300));
-    sc.truth(
+    sc.same(
         "control PC 192.0.2.51:50531 -> DSP 192.0.2.20 TCP 23, the capture starting in the \
          middle of the session with data from the DSP's port 23; FIN both ways",
         "no SYN seen: port 23 is a service port and 50531 is not, so the PC is the initiator",
-        "tcp",
-        v4(CTL_PC, 50531),
-        v4(DSP, 23),
-        None,
-        Expect::documented("clearone.converge-pro.telnet"),
+        tcp(v4(CTL_PC, 50531), v4(DSP, 23), None),
         Expect::documented("clearone.converge-pro.telnet"),
     );
 
     // Only the DNS answer is in the capture.
     let answer = apps::dns_a_response(0x7E58, "time.av.example.", [192, 0, 2, 123]);
     sc.udp(at(2000), &resolver, To::Host(&cp), (53, 41001), &answer);
-    sc.truth(
+    sc.same(
         "resolver 192.0.2.53:53 -> control processor 192.0.2.10:41001, a DNS answer whose query \
          was not captured",
         "the sender's port 53 is the service: the processor is the initiator and only the \
          responder sent (`SHR`); nothing was left unanswered, so not `no-reply`",
-        "udp",
-        v4(CP, 41001),
-        v4(RESOLVER, 53),
-        Some("SHR"),
-        Expect::documented("extron.hardware.dns").without(&["no-reply"]),
+        udp(v4(CP, 41001), v4(RESOLVER, 53), "SHR"),
         Expect::documented("extron.hardware.dns").without(&["no-reply"]),
     );
 
-    let (bytes, flows) = sc.pcap();
-    Case {
-        name: "midstream",
-        about: "flows whose first packets were not captured: the initiator comes from the \
+    sc.case(
+        "midstream",
+        "flows whose first packets were not captured: the initiator comes from the \
                 SYN-ACK or the service port, and the verdict follows it",
-        bytes,
-        devices: vec![
-            D_CONTROL_PC,
-            D_DSP,
-            D_ROOM_CP,
-            Device {
-                name: "resolver",
-                roles: &["dns-server"],
-                addresses: &["192.0.2.53"],
-                note: "DNS server",
-            },
-        ],
-        flows,
-        missing: MissingTruth::Exactly(vec![]),
-    }
+        vec![D_CONTROL_PC, D_DSP, D_ROOM_CP, D_RESOLVER],
+        MissingTruth::Exactly(vec![]),
+    )
 }
 
 fn mac_address() -> Case {
     let mut sc = Scene::default();
     let (dsp, ctl_pc) = (host(DSP), host(CTL_PC));
-    sc.session(
-        0,
-        &dsp,
-        &ctl_pc,
-        (40024, 23),
-        0x0023_0041,
-        b"\xFF\xFD\x01",
-        b"\xFF\xFB\x01",
-    );
+    let flow = sc.session(0, &dsp, &ctl_pc, (40024, 23), 0x0023_0041, TELNET_ECHO);
     sc.truth(
         "DSP 192.0.2.20:40024 (listed by its MAC address only) -> control PC 192.0.2.51 TCP 23",
         "the inventory finds the DSP by its Ethernet address: it opened the connection to the \
          PC's port 23, against the inbound ClearOne rule",
-        "tcp",
-        v4(DSP, 40024),
-        v4(CTL_PC, 23),
-        Some("SF"),
+        flow,
         Expect::documented("clearone.converge-pro.telnet"),
         Expect::wrong_direction("clearone.converge-pro.telnet"),
     );
-    sc.session(
-        100,
-        &ctl_pc,
-        &dsp,
-        (50524, 23),
-        0x0023_0042,
-        b"\xFF\xFD\x01",
-        b"\xFF\xFB\x01",
-    );
-    sc.truth(
+    let flow = sc.session(100, &ctl_pc, &dsp, (50524, 23), 0x0023_0042, TELNET_ECHO);
+    sc.same(
         "control PC 192.0.2.51:50524 -> DSP 192.0.2.20 TCP 23",
         "the documented direction; the DSP, the responder, is found by the MAC address of its \
          answers",
-        "tcp",
-        v4(CTL_PC, 50524),
-        v4(DSP, 23),
-        Some("SF"),
-        Expect::documented("clearone.converge-pro.telnet"),
+        flow,
         Expect::documented("clearone.converge-pro.telnet"),
     );
-    let (bytes, flows) = sc.pcap();
-    Case {
-        name: "mac-address",
-        about: "an inventory that lists a device by its MAC address only (docs/site.md): the \
+    sc.case(
+        "mac-address",
+        "an inventory that lists a device by its MAC address only (docs/site.md): the \
                 roles of the ClearOne DSP must come from its Ethernet address",
-        bytes,
-        devices: vec![
+        vec![
             D_CONTROL_PC,
             Device {
                 name: "dsp",
@@ -1772,102 +1517,65 @@ fn mac_address() -> Case {
                 note: "ClearOne Converge Pro, listed by MAC address",
             },
         ],
-        flows,
-        missing: MissingTruth::Exactly(vec![]),
-    }
+        MissingTruth::Exactly(vec![]),
+    )
 }
 
 fn multicast_group() -> Case {
     let mut sc = Scene::default();
     let (dante, clock_host) = (host(DANTE), host(CLOCK));
-    let eui = |h: &Host| {
-        let m = h.mac;
-        [m[0], m[1], m[2], 0xFF, 0xFE, m[3], m[4], m[5]]
-    };
-    let (d_clock, c_clock) = (eui(&dante), eui(&clock_host));
+    let d_clock = apps::ptp_clock_id(dante.mac);
+    let c_clock = apps::ptp_clock_id(clock_host.mac);
     let unlisted = [239, 1, 2, 3];
     let pdelay = [224, 0, 0, 107];
     for k in 0..2u16 {
         let t = 1000 * u64::from(k);
         let sync = apps::ptp_v2(ptp2::SYNC, 0, d_clock, k, 0);
-        sc.cap
-            .udp(at(t), &dante, To::Group(unlisted), (319, 319), 46, &sync);
+        sc.ptp(at(t), &dante, unlisted, 319, &sync);
         let pd = apps::ptp_v2(ptp2::PDELAY_REQ, 0, d_clock, k, 0);
-        sc.cap
-            .udp(at(t + 10), &dante, To::Group(pdelay), (319, 319), 46, &pd);
-        sc.cap.udp(
-            at(t + 20),
-            &dante,
-            To::Group(PTP_GROUP),
-            (319, 319),
-            46,
-            &sync,
-        );
+        sc.ptp(at(t + 10), &dante, pdelay, 319, &pd);
+        sc.ptp(at(t + 20), &dante, PTP_GROUP, 319, &sync);
         let csync = apps::ptp_v2(ptp2::SYNC, 0, c_clock, k, 0);
-        sc.cap.udp(
-            at(t + 30),
-            &clock_host,
-            To::Group(PTP_GROUP),
-            (319, 319),
-            46,
-            &csync,
-        );
+        sc.ptp(at(t + 30), &clock_host, PTP_GROUP, 319, &csync);
     }
     let e = Expect::undocumented().with(&["multicast-undocumented-group"]);
-    sc.truth(
+    sc.same(
         "Dante device 192.0.2.111:319 -> 239.1.2.3:319, two PTPv2 Sync",
         "port 319 is documented for multicast only to 224.0.1.129-224.0.1.132; 239.1.2.3 is not \
          one of them (the Avaya SR multicast rule that covers 239.1.2.3 fixes the source ports \
          49152-65535)",
-        "udp",
-        v4(DANTE, 319),
-        v4(unlisted, 319),
-        Some("S0"),
-        e,
+        udp(v4(DANTE, 319), v4(unlisted, 319), "S0"),
         e,
     );
-    sc.truth(
+    sc.same(
         "Dante device 192.0.2.111:319 -> 224.0.0.107:319, two PTPv2 Pdelay_Req",
         "224.0.0.107 is the PTPv2 peer-delay group, which the Dante table does not list (the \
          rule's note says so)",
-        "udp",
-        v4(DANTE, 319),
-        v4(pdelay, 319),
-        Some("S0"),
-        e,
+        udp(v4(DANTE, 319), v4(pdelay, 319), "S0"),
         e,
     );
     let ok = Expect::documented("igloo.dante-audio.ptp.event")
         .without(&["multicast-undocumented-group"]);
-    sc.truth(
+    sc.same(
         "Dante device 192.0.2.111:319 -> 224.0.1.129:319, two PTPv2 Sync",
         "a listed group, sent by a Dante device",
-        "udp",
-        v4(DANTE, 319),
-        v4(PTP_GROUP, 319),
-        Some("S0"),
-        ok,
+        udp(v4(DANTE, 319), v4(PTP_GROUP, 319), "S0"),
         ok,
     );
     sc.truth(
         "time server 192.0.2.120:319 -> 224.0.1.129:319, two PTPv2 Sync",
         "a listed group; the rule's sender is a Dante device, and the inventory lists this host \
          as an NTP server only",
-        "udp",
-        v4(CLOCK, 319),
-        v4(PTP_GROUP, 319),
-        Some("S0"),
+        udp(v4(CLOCK, 319), v4(PTP_GROUP, 319), "S0"),
         ok,
         Expect::undocumented().without(&["multicast-undocumented-group"]),
     );
-    let (bytes, flows) = sc.pcap();
-    Case {
-        name: "multicast-group",
-        about: "PTP event messages (port 319) to groups the Dante table does not list (239.1.2.3, \
+    sc.case(
+        "multicast-group",
+        "PTP event messages (port 319) to groups the Dante table does not list (239.1.2.3, \
                 the peer-delay group 224.0.0.107) and to the listed 224.0.1.129, from a Dante \
                 device and from a time server the inventory does not call a Dante device",
-        bytes,
-        devices: vec![
+        vec![
             Device {
                 name: "dante-a",
                 roles: &["dante.device"],
@@ -1881,9 +1589,8 @@ fn multicast_group() -> Case {
                 note: "time server",
             },
         ],
-        flows,
-        missing: MissingTruth::Exactly(vec![]),
-    }
+        MissingTruth::Exactly(vec![]),
+    )
 }
 
 // ---------------------------------------------------------------------------
