@@ -515,7 +515,9 @@ quote = "any port"
 fn nearest_rules_are_the_first_of_the_full_ordering() {
     let rules = portmatrix_rules::RuleSet::builtin().expect("built-in rules load");
     let matcher = portmatrix_rules::Matcher::new(&rules);
-    for port in [0u16, 1, 22, 443, 1719, 5004, 5060, 8080, 16384, 40000, 65535] {
+    for port in [
+        0u16, 1, 22, 443, 1719, 5004, 5060, 8080, 16384, 40000, 65535,
+    ] {
         for limit in [0usize, 1, 3, 10, 2000] {
             for t in [Transport::Tcp, Transport::Udp] {
                 let filter = |r: &portmatrix_rules::Rule| r.id.len() % 3 != 0;
