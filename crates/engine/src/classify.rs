@@ -151,6 +151,27 @@ pub struct Classifier<'a> {
     /// Hosts seen sending anything so far: a silent responder that talks
     /// elsewhere makes a filter more likely than a host that is down.
     talkers: HashSet<IpAddr>,
+    /// Per rule (by index in the rule set), what its words say of the
+    /// service: computed once, used for every unanswered UDP flow.
+    service_kinds: Vec<ServiceKind>,
+}
+
+/// What a rule's id and service name say about answers.
+#[derive(Clone, Copy, Debug, Default)]
+struct ServiceKind {
+    /// Mentions traps: one-way by nature.
+    trap: bool,
+    /// DNS, NTP, RAS, SNMP get/set: every request is answered.
+    request_response: bool,
+}
+
+impl ServiceKind {
+    fn of(rule: &Rule) -> ServiceKind {
+        ServiceKind {
+            trap: mentions_trap(&rule.id) || mentions_trap(&rule.service),
+            request_response: is_request_response_service(&rule.service),
+        }
+    }
 }
 
 impl<'a> Classifier<'a> {
@@ -159,6 +180,28 @@ impl<'a> Classifier<'a> {
             matcher,
             site,
             talkers: HashSet::new(),
+            service_kinds: matcher
+                .rule_set()
+                .rules()
+                .iter()
+                .map(ServiceKind::of)
+                .collect(),
+        }
+    }
+
+    /// [`ServiceKind`] of a rule of the matcher's rule set (from the table
+    /// built once; computed for a rule from elsewhere).
+    fn service_kind(&self, rule: &Rule) -> ServiceKind {
+        let rules = self.matcher.rule_set().rules();
+        // The rule's index, from its address in the rule set's slice.
+        let size = std::mem::size_of::<Rule>().max(1);
+        let index = (rule as *const Rule as usize)
+            .checked_sub(rules.as_ptr() as usize)
+            .filter(|off| off % size == 0)
+            .map(|off| off / size);
+        match index.and_then(|i| self.service_kinds.get(i).zip(rules.get(i))) {
+            Some((kind, r)) if std::ptr::eq(r, rule) => *kind,
+            _ => ServiceKind::of(rule),
         }
     }
 
@@ -443,14 +486,12 @@ impl<'a> Classifier<'a> {
                     return None;
                 }
                 let one_way = ONE_WAY_UDP.contains(&flow.resp.port)
-                    || documented
-                        .iter()
-                        .any(|r| mentions_trap(&r.id) || mentions_trap(&r.service));
+                    || documented.iter().any(|r| self.service_kind(r).trap);
                 let request_response = !one_way
                     && (REQUEST_RESPONSE_UDP.contains(&flow.resp.port)
                         || documented
                             .iter()
-                            .any(|r| is_request_response_service(&r.service)));
+                            .any(|r| self.service_kind(r).request_response));
                 if request_response {
                     return Some((
                         BlockedKind::NoReply,

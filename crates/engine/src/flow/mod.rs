@@ -346,7 +346,7 @@ pub struct FlowTable {
     index: HashTable<u32>,
     /// The flows. Only slots named in `index` hold live flows; the others
     /// are listed in `free` and hold a [`Flow::vacant`] placeholder.
-    slots: Vec<Slot>,
+    slots: Slab,
     free: Vec<u32>,
     finished: Vec<Flow>,
     last_sweep_ns: i64,
@@ -367,13 +367,57 @@ struct Slot(Flow);
 /// Sweep idle flows at most once per this much capture time.
 const SWEEP_INTERVAL_NS: i64 = 1_000_000_000;
 
-#[inline]
-fn slot_flow(slots: &[Slot], i: u32) -> Option<&Flow> {
-    slots.get(i as usize).map(|s| &s.0)
+/// Slots per slab chunk.
+const SLAB_CHUNK: usize = 1024;
+
+/// The flows, in chunks of [`SLAB_CHUNK`] slots: growing adds a chunk and
+/// never moves a flow (a single vector would copy every flow each time it
+/// doubles: 10 % of a 100 000-flow pass).
+#[derive(Debug, Default)]
+struct Slab {
+    chunks: Vec<Vec<Slot>>,
+    len: usize,
+}
+
+impl Slab {
+    #[inline]
+    fn get(&self, i: u32) -> Option<&Flow> {
+        let i = i as usize;
+        self.chunks
+            .get(i / SLAB_CHUNK)
+            .and_then(|c| c.get(i % SLAB_CHUNK))
+            .map(|s| &s.0)
+    }
+
+    #[inline]
+    fn get_mut(&mut self, i: u32) -> Option<&mut Flow> {
+        let i = i as usize;
+        self.chunks
+            .get_mut(i / SLAB_CHUNK)
+            .and_then(|c| c.get_mut(i % SLAB_CHUNK))
+            .map(|s| &mut s.0)
+    }
+
+    /// Stores a flow in a new slot and returns its number.
+    fn push(&mut self, flow: Flow) -> u32 {
+        if self.len % SLAB_CHUNK == 0 {
+            self.chunks.push(Vec::with_capacity(SLAB_CHUNK));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(Slot(flow));
+        }
+        self.len += 1;
+        (self.len - 1) as u32
+    }
 }
 
 #[inline]
-fn slot_hash(slots: &[Slot], i: u32) -> u64 {
+fn slot_flow(slots: &Slab, i: u32) -> Option<&Flow> {
+    slots.get(i)
+}
+
+#[inline]
+fn slot_hash(slots: &Slab, i: u32) -> u64 {
     slot_flow(slots, i).map_or(0, |f| f.key.symmetric_hash())
 }
 
@@ -382,7 +426,7 @@ impl FlowTable {
         FlowTable {
             cfg,
             index: HashTable::new(),
-            slots: Vec::new(),
+            slots: Slab::default(),
             free: Vec::new(),
             finished: Vec::new(),
             last_sweep_ns: i64::MIN,
@@ -411,13 +455,12 @@ impl FlowTable {
     fn insert(&mut self, hash: u64, flow: Flow) -> u32 {
         let i = match self.free.pop() {
             Some(i) => {
-                self.slots[i as usize].0 = flow;
+                if let Some(slot) = self.slots.get_mut(i) {
+                    *slot = flow;
+                }
                 i
             }
-            None => {
-                self.slots.push(Slot(flow));
-                (self.slots.len() - 1) as u32
-            }
+            None => self.slots.push(flow),
         };
         let slots = &self.slots;
         self.index.insert_unique(hash, i, |&j| slot_hash(slots, j));
@@ -435,7 +478,7 @@ impl FlowTable {
             .ok()?;
         let (i, _) = entry.remove();
         self.free.push(i);
-        self.slots.get_mut(i as usize).map(|s| s.0.take())
+        self.slots.get_mut(i).map(Flow::take)
     }
 
     /// Feeds one packet that [`classify_packet`] turned into a [`Routed`]
@@ -471,7 +514,7 @@ impl FlowTable {
         let slot = match self.find(hash, &key) {
             Some(i) => {
                 let cfg = &self.cfg;
-                let Some(Slot(flow)) = self.slots.get_mut(i as usize) else {
+                let Some(flow) = self.slots.get_mut(i) else {
                     return;
                 };
                 // An idle flow, or a TCP connection re-opened after it ended,
@@ -493,7 +536,7 @@ impl FlowTable {
                 self.insert(hash, fresh)
             }
         };
-        let Some(Slot(flow)) = self.slots.get_mut(slot as usize) else {
+        let Some(flow) = self.slots.get_mut(slot) else {
             return;
         };
         let dir = usize::from(flow.orig_is_lo != src_is_lo);
@@ -530,7 +573,7 @@ impl FlowTable {
         let hash = key.symmetric_hash();
         if let Some(i) = self.find(hash, &key) {
             let cfg = &self.cfg;
-            if let Some(Slot(flow)) = self.slots.get_mut(i as usize) {
+            if let Some(flow) = self.slots.get_mut(i) {
                 if ts_ns.saturating_sub(flow.last_ts_ns) < flow.timeout(cfg) {
                     flow.attach_icmp(err);
                     return;
@@ -588,7 +631,7 @@ impl FlowTable {
         let (slots, free, finished) = (&mut self.slots, &mut self.free, &mut self.finished);
         let mut ended = 0;
         self.index.retain(|&mut i| {
-            let Some(Slot(flow)) = slots.get_mut(i as usize) else {
+            let Some(flow) = slots.get_mut(i) else {
                 return false;
             };
             let stop = end(flow);
@@ -647,7 +690,7 @@ impl FlowTable {
     pub fn finish(mut self) -> (Vec<Flow>, u64) {
         let mut slots = self.slots;
         for &i in &self.index {
-            if let Some(Slot(flow)) = slots.get_mut(i as usize) {
+            if let Some(flow) = slots.get_mut(i) {
                 self.finished.push(flow.take());
             }
         }
