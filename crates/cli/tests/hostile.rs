@@ -52,6 +52,16 @@ where
 }
 
 /// Control characters other than the line feed (C0, DEL, C1).
+/// `portmatrix check --format json PATH`.
+fn check_json(path: &Path) -> Out {
+    run([
+        OsStr::new("check"),
+        OsStr::new("--format"),
+        OsStr::new("json"),
+        path.as_os_str(),
+    ])
+}
+
 fn controls(text: &str) -> Vec<char> {
     text.chars()
         .filter(|c| c.is_control() && *c != '\n')
@@ -620,12 +630,7 @@ fn interface_names_cannot_drive_the_terminal() {
         text.stderr
     );
 
-    let json = run([
-        OsStr::new("check"),
-        OsStr::new("--format"),
-        OsStr::new("json"),
-        path.as_os_str(),
-    ]);
+    let json = check_json(&path);
     assert_eq!(json.code, Some(1), "{}", json.stderr);
     let raw = String::from_utf8(json.stdout.clone()).expect("JSON is UTF-8");
     // Inside strings, C0 controls must be escaped; the only raw control
@@ -656,12 +661,7 @@ fn json_escapes_del_and_c1_controls() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hostile.pcapng");
     std::fs::write(&path, hostile_capture()).unwrap();
-    let json = run([
-        OsStr::new("check"),
-        OsStr::new("--format"),
-        OsStr::new("json"),
-        path.as_os_str(),
-    ]);
+    let json = check_json(&path);
     let raw = String::from_utf8(json.stdout).unwrap();
     serde_json::from_str::<Value>(&raw).expect("valid JSON");
     assert_eq!(controls(&raw), Vec::<char>::new());
@@ -686,12 +686,7 @@ fn a_hostile_file_name_cannot_drive_the_terminal() {
         "{:?}",
         text.stderr
     );
-    let json = run([
-        OsStr::new("check"),
-        OsStr::new("--format"),
-        OsStr::new("json"),
-        path.as_os_str(),
-    ]);
+    let json = check_json(&path);
     let doc: Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
     assert_eq!(doc["inputs"][0]["path"], path.to_str().unwrap());
     assert_eq!(

@@ -84,6 +84,17 @@ impl FlowKey {
         }
     }
 
+    /// The sender and receiver of a packet of this flow that was sent by
+    /// the `lo` endpoint when `src_is_lo` (as [`FlowKey::new`] returned it).
+    #[inline]
+    pub fn sender_receiver(&self, src_is_lo: bool) -> (Endpoint, Endpoint) {
+        if src_is_lo {
+            (self.lo, self.hi)
+        } else {
+            (self.hi, self.lo)
+        }
+    }
+
     /// A hash that does not depend on the packet's direction (the key is
     /// already canonical), used to route a flow to its shard.
     #[inline]
@@ -113,6 +124,9 @@ mod tests {
         assert_eq!(k1, k2);
         assert_ne!(fwd1, fwd2);
         assert_eq!(k1.symmetric_hash(), k2.symmetric_hash());
+        // Each packet's own sender and receiver come back from the key.
+        assert_eq!(k1.sender_receiver(fwd1), (ep(1, 40000), ep(2, 443)));
+        assert_eq!(k2.sender_receiver(fwd2), (ep(2, 443), ep(1, 40000)));
     }
 
     #[test]

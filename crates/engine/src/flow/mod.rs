@@ -496,7 +496,6 @@ impl FlowTable {
         if self.self_sweeping && ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
             self.sweep(ts_ns);
         }
-        let (s, d) = routed.endpoints();
         let (key, src_is_lo, tcp_seg) = match *routed {
             Routed::Packet {
                 key,
@@ -504,6 +503,7 @@ impl FlowTable {
                 tcp,
             } => (key, src_is_lo, tcp),
             Routed::IcmpError { key, err, .. } => {
+                let (s, d) = routed.endpoints();
                 self.icmp_error(index, key, s, d, err);
                 return;
             }
@@ -523,7 +523,7 @@ impl FlowTable {
                 let idle = ts_ns.saturating_sub(flow.last_ts_ns) >= flow.timeout(cfg);
                 let reopened = tcp_seg.is_some_and(|seg| reopens(flow, seg));
                 if idle || reopened {
-                    let fresh = new_flow(index, ts_ns, key, s, d, tcp_seg, facts, services);
+                    let fresh = new_flow(index, ts_ns, key, src_is_lo, tcp_seg, facts, services);
                     self.finished.push(std::mem::replace(flow, fresh));
                 }
                 i
@@ -532,7 +532,7 @@ impl FlowTable {
                 if self.index.len() >= self.cfg.max_flows {
                     self.evict();
                 }
-                let fresh = new_flow(index, ts_ns, key, s, d, tcp_seg, facts, services);
+                let fresh = new_flow(index, ts_ns, key, src_is_lo, tcp_seg, facts, services);
                 self.insert(hash, fresh)
             }
         };
@@ -761,11 +761,7 @@ impl Routed {
     pub fn endpoints(&self) -> (Endpoint, Endpoint) {
         let (Routed::Packet { key, src_is_lo, .. } | Routed::IcmpError { key, src_is_lo, .. }) =
             self;
-        if *src_is_lo {
-            (key.lo, key.hi)
-        } else {
-            (key.hi, key.lo)
-        }
+        key.sender_receiver(*src_is_lo)
     }
 }
 
@@ -934,17 +930,16 @@ fn reopens(flow: &Flow, seg: Segment) -> bool {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn new_flow(
     index: u64,
     ts_ns: i64,
     key: FlowKey,
-    s: Endpoint,
-    d: Endpoint,
+    src_is_lo: bool,
     tcp_seg: Option<Segment>,
     facts: &PacketInfo,
     services: &dyn ServicePorts,
 ) -> Flow {
+    let (s, d) = key.sender_receiver(src_is_lo);
     let kind = if facts.mac_broadcast && dest_kind(d.ip) == DestKind::Unicast {
         // A subnet-directed broadcast: the IP alone does not say so.
         DestKind::Broadcast
