@@ -412,13 +412,8 @@ impl Slab {
 }
 
 #[inline]
-fn slot_flow(slots: &Slab, i: u32) -> Option<&Flow> {
-    slots.get(i)
-}
-
-#[inline]
 fn slot_hash(slots: &Slab, i: u32) -> u64 {
-    slot_flow(slots, i).map_or(0, |f| f.key.symmetric_hash())
+    slots.get(i).map_or(0, |f| f.key.symmetric_hash())
 }
 
 impl FlowTable {
@@ -445,9 +440,7 @@ impl FlowTable {
     fn find(&self, hash: u64, key: &FlowKey) -> Option<u32> {
         let slots = &self.slots;
         self.index
-            .find(hash, |&i| {
-                slot_flow(slots, i).is_some_and(|f| f.key == *key)
-            })
+            .find(hash, |&i| slots.get(i).is_some_and(|f| f.key == *key))
             .copied()
     }
 
@@ -472,9 +465,7 @@ impl FlowTable {
         let slots = &self.slots;
         let entry = self
             .index
-            .find_entry(hash, |&i| {
-                slot_flow(slots, i).is_some_and(|f| f.key == *key)
-            })
+            .find_entry(hash, |&i| slots.get(i).is_some_and(|f| f.key == *key))
             .ok()?;
         let (i, _) = entry.remove();
         self.free.push(i);
@@ -677,7 +668,7 @@ impl FlowTable {
     /// The flows still live (any order).
     pub fn live_flows(&self) -> impl Iterator<Item = &Flow> {
         let slots = &self.slots;
-        self.index.iter().filter_map(|&i| slot_flow(slots, i))
+        self.index.iter().filter_map(|&i| slots.get(i))
     }
 
     /// Takes the flows that have ended so far (timeouts, the cap, re-opened
