@@ -11,7 +11,7 @@
 
 pub mod classify;
 pub mod flow;
-pub mod record;
+pub mod row;
 pub mod summary;
 pub mod time;
 
@@ -22,7 +22,7 @@ use portmatrix_rules::{Matcher, Site};
 
 pub use classify::{BlockedKind, Classification, Classifier, Finding, Missing, Verdict};
 pub use flow::{Flow, FlowConfig, FlowTable, PortSet, ServicePorts, WellKnownPorts};
-pub use record::{FlowRecord, InputReport, Tally, VerdictSummary};
+pub use row::{FlowRecord, InputReport, Tally, VerdictSummary};
 pub use summary::{
     ErrorEntry, InputSummary, InterfaceSummary, LiveCounters, Protocols, SourceInfo,
 };
@@ -103,7 +103,7 @@ fn decode_record(summary: &mut summary::Accumulator, record: &Record<'_>) -> Pac
         index: record.index,
         ts_ns: record.ts_ns,
         wire_len: record.orig_len,
-        routed: flow::classify_packet(&facts, record.ts_ns),
+        routed: flow::route(&facts, record.ts_ns),
         info: flow::PacketInfo::from_facts(&facts),
     }
 }

@@ -9,7 +9,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr};
 
 use portmatrix_capture::CaptureReader;
-use portmatrix_engine::flow::{classify_packet, FlowConfig, FlowTable};
+use portmatrix_engine::flow::{route, FlowConfig, FlowTable};
 use portmatrix_engine::{Analysis, FlowRecord, FlowSink};
 use portmatrix_wire::{decode, LinkType};
 
@@ -213,7 +213,7 @@ fn the_live_flow_table_never_exceeds_its_cap() {
         tuples.insert(t);
         let frame = gen::frame(&p);
         let facts = decode(LinkType::ETHERNET, &frame);
-        let routed = classify_packet(&facts, ts).expect("a UDP packet is routed");
+        let routed = route(&facts, ts).expect("a UDP packet is routed");
         table.observe(
             index,
             ts,

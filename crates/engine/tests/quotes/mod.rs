@@ -3,7 +3,7 @@
 //! adds what `crates/wire/tests/props.rs` leaves out: ICMP and ICMPv6
 //! errors quoting a TCP or UDP packet (cut at any length that still holds
 //! the ports) and echo exchanges, inside 802.1ad/802.1Q (QinQ) tag stacks,
-//! followed through `classify_packet`, the flow table and the verdicts.
+//! followed through `route`, the flow table and the verdicts.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -20,7 +20,7 @@ use proptest::prelude::*;
 
 use portmatrix_capture::CaptureReader;
 use portmatrix_engine::flow::Endpoint;
-use portmatrix_engine::flow::{classify_packet, FlowKey, Routed, Transport};
+use portmatrix_engine::flow::{route, FlowKey, Routed, Transport};
 use portmatrix_wire::{decode, LinkType, Transport as Wire};
 
 use crate::gen;
@@ -387,7 +387,7 @@ proptest! {
     fn icmp_errors_route_to_the_quoted_flow(spec in error_spec()) {
         let frame = spec.frame();
         let d = decode(LinkType::ETHERNET, &frame);
-        let routed = classify_packet(&d, 42).expect("an error is routed");
+        let routed = route(&d, 42).expect("an error is routed");
         let t = if spec.inner.tcp { Transport::Tcp } else { Transport::Udp };
         let (want, _) = FlowKey::new(
             spec.vlan_key(),
@@ -410,7 +410,7 @@ proptest! {
         // The invoking packet itself has the same key.
         let inv = spec.invoking_frame();
         let di = decode(LinkType::ETHERNET, &inv);
-        let r = classify_packet(&di, 41).expect("a TCP/UDP packet is routed");
+        let r = route(&di, 41).expect("a TCP/UDP packet is routed");
         prop_assert_eq!(*r.key(), want);
     }
 
