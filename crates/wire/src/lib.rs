@@ -17,6 +17,8 @@
 //! - [`decode_strict`] fails on the first malformed layer.
 //! - Per-protocol views ([`ethernet::Packet`], [`igmp::Packet`],
 //!   [`mld::Packet`], ...) for code that needs one header only.
+//! - Application views in [`app`] (RTP, RTCP, PTP, ...) for content
+//!   detectors; [`decode`] does not call them.
 //!
 //! # Contract of the views
 //!
@@ -42,6 +44,7 @@
 //! decode tunnels (GRE, VXLAN, IP-in-IP) or MACsec, or read capture files.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod arp;
 mod decode;
 pub mod error;
