@@ -30,6 +30,7 @@ use portmatrix_rules::{
 };
 use serde::Serialize;
 
+use crate::detect::media::Pairing;
 use crate::flow::{DestKind, Flow, Transport};
 
 /// A rule covering more destination ports than this is "wide": without an
@@ -118,6 +119,10 @@ pub struct Classification {
     pub findings: Vec<Finding>,
     /// Inventory names of the two sides (initiator, responder), when known.
     pub devices: [Option<String>; 2],
+    /// What the flow carries, as the media pairing decided it (SRTP when
+    /// its RTCP is SRTCP); `None` leaves it to the flow's own detectors.
+    #[serde(skip)]
+    pub app: Option<&'static str>,
 }
 
 /// A mandatory documented flow between two listed devices that never appeared.
@@ -239,6 +244,12 @@ impl<'a> Classifier<'a> {
 
     /// The verdict and findings of one flow.
     pub fn classify(&self, flow: &Flow) -> Classification {
+        self.classify_with(flow, None)
+    }
+
+    /// As [`Classifier::classify`], and for RTP and RTCP flows the pairing
+    /// findings of `pairing` (every media flow of the capture).
+    pub fn classify_with(&self, flow: &Flow, pairing: Option<&Pairing>) -> Classification {
         let (orig_roles, orig_dev) = self.roles(flow.orig.ip, flow.macs[0]);
         let (resp_roles, resp_dev) = self.roles(flow.resp.ip, flow.macs[1]);
         let mut c = Classification {
@@ -248,6 +259,7 @@ impl<'a> Classifier<'a> {
             hints: Vec::new(),
             findings: Vec::new(),
             devices: [orig_dev.clone(), resp_dev.clone()],
+            app: None,
         };
         let transport = match flow.key.transport {
             Transport::Tcp => Some(RuleTransport::Tcp),
@@ -411,6 +423,16 @@ impl<'a> Classifier<'a> {
                     flow.resp.port, unlisted_group[0].id, flow.resp.ip
                 ),
             });
+        }
+        if let Some(pairing) = pairing {
+            let by: &[&Rule] = if c.verdict == Verdict::Documented {
+                &documented
+            } else {
+                &[]
+            };
+            let (app, findings) = pairing.judge(flow, by);
+            c.app = app;
+            c.findings.extend(findings);
         }
         if flow.quoted_only {
             c.findings.push(Finding {

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod classify;
+pub mod detect;
 pub mod flow;
 pub mod row;
 pub mod summary;
@@ -19,6 +20,8 @@ use std::io::{self, Read};
 
 use portmatrix_capture::{CaptureReader, Record};
 use portmatrix_rules::{Matcher, Site};
+
+use detect::media::Pairing;
 
 pub use classify::{BlockedKind, Classification, Classifier, Finding, Missing, Verdict};
 pub use flow::{Flow, FlowConfig, FlowTable, PortSet, ServicePorts, WellKnownPorts};
@@ -78,6 +81,10 @@ const SWEEP_INTERVAL_NS: i64 = 1_000_000_000;
 /// (a SYN scan), they are classified as they end, with what is known then.
 const PENDING_CAP: usize = 65_536;
 
+/// Media flows held back for pairing; beyond this many, they are classified
+/// as they end, paired with the media flows held so far.
+const MEDIA_CAP: usize = 65_536;
+
 /// Packets per batch between the reading and the tracking thread.
 const BATCH: usize = 2048;
 /// Full batches queued between the two threads.
@@ -124,6 +131,10 @@ pub struct Analysis<'a, S: FlowSink> {
     /// [`PENDING_CAP`]) so that their verdict detail can say whether the
     /// responder talked anywhere in the whole capture.
     pending: Vec<Flow>,
+    /// RTP and RTCP flows, held back (up to [`MEDIA_CAP`]) until the end of
+    /// the pass, when every media flow is known and RTP can be paired with
+    /// its RTCP.
+    media: Vec<Flow>,
     since_drain: u32,
     last_sweep_ns: i64,
 }
@@ -160,6 +171,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             sink,
             sink_error: None,
             pending: Vec::new(),
+            media: Vec::new(),
             since_drain: 0,
             last_sweep_ns: i64::MIN,
         }
@@ -227,6 +239,15 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     }
 
     fn emit(&mut self, flow: &Flow) {
+        if detect::media::is_media(flow) {
+            if self.media.len() < MEDIA_CAP {
+                self.media.push(flow.clone());
+            } else {
+                let pairing = Pairing::new(self.media.iter().chain([flow]));
+                self.emit_now(flow, Some(&pairing));
+            }
+            return;
+        }
         if self.pending.len() < PENDING_CAP
             && flow.tcp.as_ref().is_some_and(|t| t.syns > 0)
             && flow.packets[1] == 0
@@ -234,11 +255,11 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             self.pending.push(flow.clone());
             return;
         }
-        self.emit_now(flow);
+        self.emit_now(flow, None);
     }
 
-    fn emit_now(&mut self, flow: &Flow) {
-        let record = FlowRecord::new(flow, self.classifier.classify(flow));
+    fn emit_now(&mut self, flow: &Flow, pairing: Option<&Pairing>) {
+        let record = FlowRecord::new(flow, self.classifier.classify_with(flow, pairing));
         self.tally.add(&record);
         if self.sink_error.is_none() {
             if let Err(e) = self.sink.flow(record) {
@@ -368,11 +389,20 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         for flow in &rest {
             self.classifier.note_talkers(flow);
         }
-        for flow in &rest {
-            self.emit_now(flow);
+        for flow in rest {
+            if detect::media::is_media(&flow) {
+                self.media.push(flow);
+            } else {
+                self.emit_now(&flow, None);
+            }
         }
         for flow in std::mem::take(&mut self.pending) {
-            self.emit_now(&flow);
+            self.emit_now(&flow, None);
+        }
+        let media = std::mem::take(&mut self.media);
+        let pairing = Pairing::new(&media);
+        for flow in &media {
+            self.emit_now(flow, Some(&pairing));
         }
         if let Some(e) = self.sink_error {
             return Err(e);

@@ -46,6 +46,12 @@ pub struct FlowRecord {
     pub src_device: Option<String>,
     pub dst_device: Option<String>,
     pub icmp_errors: Vec<IcmpRecord>,
+    /// RTP streams of the flow, one per direction and SSRC (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rtp: Vec<crate::detect::rtp::StreamReport>,
+    /// RTCP seen on the flow (absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rtcp: Option<crate::detect::rtcp::RtcpReport>,
 }
 
 /// An ICMP error that quoted the flow.
@@ -67,6 +73,8 @@ impl FlowRecord {
             crate::flow::Transport::Tcp | crate::flow::Transport::Udp
         );
         let [src_device, dst_device] = c.devices;
+        let app = c.app.or_else(|| crate::detect::app_of(flow));
+        let detected = crate::detect::report_of(flow);
         FlowRecord {
             id: flow.id,
             vlan: (outer != 0).then_some(outer),
@@ -93,7 +101,7 @@ impl FlowRecord {
             bytes_rev: flow.bytes[1],
             conn_state: tcp_or_udp.then(|| flow.conn_state()),
             history: flow.history.clone(),
-            app: flow.app,
+            app,
             verdict: c.verdict,
             blocked_kind: c.blocked_kind.map(|k| k.name()),
             rule_ids: c.rule_ids,
@@ -112,6 +120,8 @@ impl FlowRecord {
                     ts: rfc3339_ns(e.ts_ns),
                 })
                 .collect(),
+            rtp: detected.rtp,
+            rtcp: detected.rtcp,
         }
     }
 }

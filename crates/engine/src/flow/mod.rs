@@ -38,6 +38,8 @@ pub struct FlowConfig {
     pub other_timeout_ns: i64,
     /// Most live flows kept in one shard before the least recently seen are evicted.
     pub max_flows: usize,
+    /// Settings of the content detectors.
+    pub detect: crate::detect::DetectConfig,
 }
 
 impl Default for FlowConfig {
@@ -47,6 +49,7 @@ impl Default for FlowConfig {
             udp_timeout_ns: 60 * 1_000_000_000,
             other_timeout_ns: 60 * 1_000_000_000,
             max_flows: 1_000_000,
+            detect: crate::detect::DetectConfig::default(),
         }
     }
 }
@@ -136,10 +139,11 @@ pub struct Flow {
     pub icmp_error_count: u32,
     /// The flow is known only from an ICMP error quoting it.
     pub quoted_only: bool,
-    /// What the content says (`rtp`, `ptp`, ...), set by content detectors.
-    pub app: Option<&'static str>,
     /// The flow was ended by the live-flow cap rather than by a timeout or the end of input.
     pub evicted: bool,
+    /// Content detectors' state (out of line; only flows whose packets a
+    /// probe accepted have one).
+    pub detect: Option<Box<crate::detect::FlowDetect>>,
 }
 
 /// At most this many ICMP errors are kept per flow (all are counted).
@@ -191,6 +195,9 @@ impl Flow {
         self.payload_bytes.swap(0, 1);
         self.macs.swap(0, 1);
         self.dest_kind = dest_kind(self.resp.ip);
+        if let Some(d) = &mut self.detect {
+            d.swap_directions();
+        }
     }
 
     /// A flow opened at `ts_ns` by the packet with record number `id`, from
@@ -222,8 +229,8 @@ impl Flow {
             icmp_errors: Vec::new(),
             icmp_error_count: 0,
             quoted_only: false,
-            app: None,
             evicted: false,
+            detect: None,
         }
     }
 

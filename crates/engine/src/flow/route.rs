@@ -17,6 +17,8 @@ pub struct PacketInfo {
     pub ip_broadcast: bool,
     /// An ICMP/ICMPv6 reply (echo reply and the like).
     pub icmp_reply: bool,
+    /// What a content detector's probe saw in the payload.
+    pub sample: Option<crate::detect::Tagged>,
 }
 
 impl PacketInfo {
@@ -28,6 +30,7 @@ impl PacketInfo {
             mac_broadcast: facts.is_mac_broadcast(),
             ip_broadcast: facts.is_broadcast(),
             icmp_reply: icmp_is_reply(facts),
+            sample: probe(facts),
         }
     }
 }
@@ -190,4 +193,20 @@ fn icmp_is_reply(facts: &PacketFacts<'_>) -> bool {
         WireTransport::Icmpv6(i) => i.icmp_type == 129,
         _ => false,
     }
+}
+
+/// Runs the content detectors' probes on the packet's payload.
+#[inline]
+fn probe(facts: &PacketFacts<'_>) -> Option<crate::detect::Tagged> {
+    let (transport, src_port, dst_port) = match &facts.transport {
+        WireTransport::Udp(u) => (Transport::Udp, u.source_port, u.destination_port),
+        WireTransport::Tcp(t) => (Transport::Tcp, t.source_port, t.destination_port),
+        _ => return None,
+    };
+    crate::detect::probe(&crate::detect::Probe {
+        transport,
+        src_port,
+        dst_port,
+        payload: facts.payload,
+    })
 }

@@ -217,6 +217,17 @@ impl FlowTable {
         if first_of_direction && flow.macs[dir].is_none() {
             flow.macs[dir] = facts.src_mac;
         }
+        if let Some(tagged) = &facts.sample {
+            let up = crate::detect::Update {
+                dir,
+                ts_ns,
+                payload_len: facts.payload_len,
+                config: &self.cfg.detect,
+            };
+            flow.detect
+                .get_or_insert_with(Default::default)
+                .update(&up, tagged);
+        }
         let flipped = match (&mut flow.tcp, tcp_seg) {
             (Some(tcp), Some(seg)) => {
                 tcp.update(dir, seg, &mut flow.history);

@@ -1,7 +1,7 @@
 //! Flow-table behaviour: initiators, re-opened connections, timeouts, ICMP.
 
-use super::*;
 use super::route::icmp_ports;
+use super::*;
 use portmatrix_wire::{LinkType, PacketFacts};
 use std::net::Ipv4Addr;
 
