@@ -116,6 +116,7 @@ fn analyse<S: FlowSink>(
     let options = Options {
         flows: FlowConfig {
             max_flows: args.max_flows.max(1),
+            detect: crate::args::detect_config(&args.clock_rates),
             ..FlowConfig::default()
         },
         shards: 1,
