@@ -14,7 +14,7 @@ use super::rtcp::{self, RtcpState};
 use super::rtp::{self, RtpState};
 use super::FlowDetect;
 use crate::classify::Finding;
-use crate::flow::{Flow, Transport};
+use crate::flow::{Endpoint, Flow, Transport};
 
 fn rtp_state(d: &FlowDetect) -> Option<&RtpState> {
     d.state(rtp::NAME)
@@ -80,23 +80,51 @@ fn hosts(flow: &Flow) -> HostPair {
     }
 }
 
-/// Ports of a flow as `(port of the lower address, port of the higher)`.
-fn ports(flow: &Flow) -> (u16, u16) {
-    if flow.orig.ip <= flow.resp.ip {
-        (flow.orig.port, flow.resp.port)
-    } else {
-        (flow.resp.port, flow.orig.port)
+/// Where a flow's RTP goes: the receiving endpoint of each direction with
+/// a sure stream (0: to the responder, 1: to the initiator).
+fn rtp_destinations(flow: &Flow, d: &FlowDetect) -> Vec<Endpoint> {
+    let mut out: Vec<Endpoint> = Vec::new();
+    if let Some(r) = rtp_state(d) {
+        for (dir, _) in r.sources() {
+            let dst = if dir == 0 { flow.resp } else { flow.orig };
+            if !out.contains(&dst) {
+                out.push(dst);
+            }
+        }
     }
+    out
 }
 
-/// A media flow under its host pair: its ports and what it carries.
-type MediaEntry = ((u16, u16), &'static str);
+/// Where a flow's RTCP goes: the receiving endpoint of each direction that
+/// carried RTCP.
+fn rtcp_destinations(flow: &Flow, d: &FlowDetect) -> Vec<Endpoint> {
+    let Some(r) = rtcp_state(d) else {
+        return Vec::new();
+    };
+    let [fwd, rev] = r.per_direction();
+    let mut out = Vec::new();
+    if fwd > 0 {
+        out.push(flow.resp);
+    }
+    if rev > 0 {
+        out.push(flow.orig);
+    }
+    out
+}
+
+/// What the media flows between two hosts send where.
+#[derive(Debug, Default)]
+struct HostMedia {
+    /// Receiving endpoints of RTP.
+    rtp_to: Vec<Endpoint>,
+    /// Receiving endpoints of RTCP, and whether that RTCP is SRTCP.
+    rtcp_to: Vec<(Endpoint, bool)>,
+}
 
 /// The media flows of a capture, indexed for pairing.
 #[derive(Debug, Default)]
 pub struct Pairing {
-    /// Per host pair: `(ports, app)` of each media flow.
-    flows: HashMap<HostPair, Vec<MediaEntry>>,
+    hosts: HashMap<HostPair, HostMedia>,
 }
 
 impl Pairing {
@@ -107,24 +135,26 @@ impl Pairing {
             if f.key.transport != Transport::Udp {
                 continue;
             }
-            if let Some(app) = f.detect.as_deref().and_then(|d| app(f, d)) {
-                p.flows.entry(hosts(f)).or_default().push((ports(f), app));
+            let Some(d) = f.detect.as_deref() else {
+                continue;
+            };
+            if app(f, d).is_none() {
+                continue;
             }
+            let entry = p.hosts.entry(hosts(f)).or_default();
+            entry.rtp_to.extend(rtp_destinations(f, d));
+            let srtcp = rtcp_state(d).is_some_and(RtcpState::is_srtcp);
+            entry
+                .rtcp_to
+                .extend(rtcp_destinations(f, d).into_iter().map(|e| (e, srtcp)));
         }
         p
     }
 
-    fn find(&self, flow: &Flow, want: (u16, u16), apps: &[&str]) -> Option<&'static str> {
-        self.flows
-            .get(&hosts(flow))?
-            .iter()
-            .find(|(p, a)| *p == want && apps.contains(a))
-            .map(|(_, a)| *a)
-    }
-
     /// What the pairing says of one flow: its media app (SRTP when its
-    /// RTCP is SRTCP) and the pairing findings. `documented_by` are the
-    /// rules that document the flow.
+    /// RTCP is SRTCP) and the pairing findings (RFC 3550 §11: RTP to an
+    /// even destination port, its RTCP to the next odd one). `documented_by`
+    /// are the rules that document the flow.
     pub fn judge(
         &self,
         flow: &Flow,
@@ -141,74 +171,92 @@ impl Pairing {
         let by_rule = pairing_rule
             .map(|r| format!(" ({} asks for RTP/RTCP pairing)", r.id))
             .unwrap_or_default();
-        let (lo, hi) = ports(flow);
-        let plus = (lo.wrapping_add(1), hi.wrapping_add(1));
-        let minus = (lo.wrapping_sub(1), hi.wrapping_sub(1));
-        match app {
-            "rtp" | "srtp" => {
-                // RTP goes to an even port (RFC 3550 §11); which ports
-                // received RTP depends on the directions that carried it.
-                let mut odd = Vec::new();
-                if let Some(r) = rtp_state(d) {
-                    for (dir, _) in r.sources() {
-                        let dst = if dir == 0 { flow.resp } else { flow.orig };
-                        if dst.port % 2 == 1 && !odd.contains(&dst) {
-                            odd.push(dst);
-                        }
-                    }
-                }
-                for dst in odd {
-                    findings.push(Finding {
-                        kind: "rtp-odd-port",
-                        detail: format!(
-                            "RTP to {}:{}, an odd port; RTP uses even ports and RTCP the next odd one (RFC 3550 §11){by_rule}",
-                            dst.ip, dst.port
-                        ),
-                    });
-                }
-                if !is_muxed(flow) {
-                    match self.find(flow, plus, &["rtcp", "srtcp"]) {
-                        Some("srtcp") => app = "srtp",
-                        Some(_) => {}
-                        None => findings.push(Finding {
-                            kind: "rtp-no-rtcp",
-                            detail: format!(
-                                "no RTCP between {} and {} on ports {}/{} (RTP port + 1), and none multiplexed on the RTP port{by_rule}",
-                                flow.orig.ip, flow.resp.ip, flow.orig.port.wrapping_add(1), flow.resp.port.wrapping_add(1)
-                            ),
-                        }),
-                    }
-                }
+        let empty = HostMedia::default();
+        let media = self.hosts.get(&hosts(flow)).unwrap_or(&empty);
+        let muxed = is_muxed(flow);
+        for dst in rtp_destinations(flow, d) {
+            if dst.port % 2 == 1 {
+                findings.push(Finding {
+                    kind: "rtp-odd-port",
+                    detail: format!(
+                        "RTP to {}:{}, an odd port; RTP uses even ports and RTCP the next odd one (RFC 3550 §11){by_rule}",
+                        dst.ip, dst.port
+                    ),
+                });
             }
-            _ => {
-                if self.find(flow, minus, &["rtp", "srtp"]).is_none() {
-                    let elsewhere = self
-                        .flows
-                        .get(&hosts(flow))
-                        .map(|v| {
-                            v.iter()
-                                .filter(|(_, a)| matches!(*a, "rtp" | "srtp"))
-                                .count()
-                        })
-                        .unwrap_or(0);
-                    let other = if elsewhere > 0 {
-                        format!("; these hosts exchange RTP on {elsewhere} other port pair(s)")
-                    } else {
-                        String::new()
-                    };
-                    findings.push(Finding {
-                        kind: "rtcp-not-paired",
-                        detail: format!(
-                            "RTCP on {}:{} -> {}:{} is not on RTP port + 1: no RTP between these hosts on {}/{}{other}{by_rule}",
-                            flow.orig.ip,
-                            flow.orig.port,
-                            flow.resp.ip,
-                            flow.resp.port,
-                            flow.orig.port.wrapping_sub(1),
-                            flow.resp.port.wrapping_sub(1)
-                        ),
-                    });
+            if muxed {
+                continue;
+            }
+            let next = Endpoint {
+                ip: dst.ip,
+                port: dst.port.wrapping_add(1),
+            };
+            match media.rtcp_to.iter().find(|(e, _)| *e == next) {
+                Some((_, true)) => app = "srtp",
+                Some(_) => {}
+                None if media.rtcp_to.is_empty() => findings.push(Finding {
+                    kind: "rtp-no-rtcp",
+                    detail: format!(
+                        "RTP to {}:{} and no RTCP at all between {} and {}, none multiplexed on the RTP port either{by_rule}",
+                        dst.ip, dst.port, flow.orig.ip, flow.resp.ip
+                    ),
+                }),
+                None => findings.push(Finding {
+                    kind: "rtp-no-rtcp",
+                    detail: format!(
+                        "RTP to {}:{} but no RTCP to {}:{} (RTP port + 1); these hosts send RTCP to {}{by_rule}",
+                        dst.ip,
+                        dst.port,
+                        next.ip,
+                        next.port,
+                        media
+                            .rtcp_to
+                            .iter()
+                            .map(|(e, _)| format!("{}:{}", e.ip, e.port))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }),
+            }
+        }
+        if !matches!(app, "rtp" | "srtp") {
+            for dst in rtcp_destinations(flow, d) {
+                let rtp_port = dst.port.wrapping_sub(1);
+                let to_host: Vec<u16> = media
+                    .rtp_to
+                    .iter()
+                    .filter(|e| e.ip == dst.ip)
+                    .map(|e| e.port)
+                    .collect();
+                if to_host.contains(&rtp_port) {
+                    continue;
                 }
+                let detail = if !to_host.is_empty() {
+                    format!(
+                        "RTCP to {}:{}, but RTP to {} arrives on port {}; RTCP belongs on RTP port + 1 (RFC 3550 §11){by_rule}",
+                        dst.ip,
+                        dst.port,
+                        dst.ip,
+                        to_host
+                            .iter()
+                            .map(u16::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                } else if media.rtp_to.is_empty() {
+                    format!(
+                        "RTCP to {}:{} and no RTP at all between {} and {}{by_rule}",
+                        dst.ip, dst.port, flow.orig.ip, flow.resp.ip
+                    )
+                } else {
+                    // Reports to a host that only sends RTP here: receiver
+                    // feedback, which goes wherever the sender listens.
+                    continue;
+                };
+                findings.push(Finding {
+                    kind: "rtcp-not-paired",
+                    detail,
+                });
             }
         }
         if !documented_by.is_empty() && !documented_by.iter().any(|r| is_media_rule(r)) {
