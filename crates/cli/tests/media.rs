@@ -101,89 +101,110 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= (0.01 * a.abs().max(b.abs())).max(0.0011)
 }
 
-#[test]
-fn rtp_streams_agree_with_tshark_on_the_corpus() {
-    let Some(dir) = corpus_dir() else { return };
-    let oracle = fixtures_dir().join("oracle/tshark-rtp-streams");
-    let rows = manifest(&dir);
+/// Compares our streams in the report of `capture` with tshark's listing;
+/// returns how many streams were compared, and the failures.
+fn compare_with_tshark(id: &str, capture: &std::path::Path, tshark: &str) -> (usize, Vec<String>) {
+    let expected = parse_tshark(tshark);
+    let out = portmatrix()
+        .args(["check", "--format", "json"])
+        .arg(capture)
+        .output()
+        .expect("run portmatrix");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let ours = our_streams(&doc);
     let mut checked = 0;
     let mut failures = Vec::new();
-    for row in &rows {
-        let file = oracle.join(format!("{}.txt", row["id"]));
-        let Ok(text) = std::fs::read_to_string(&file) else {
+    for want in &expected {
+        let Some(got) = ours.get(&want.key) else {
+            if want.packets >= 2 {
+                failures.push(format!(
+                    "{id}: tshark stream {:?} ({} packets) is not ours",
+                    want.key, want.packets
+                ));
+            }
             continue;
         };
-        let expected = parse_tshark(&text);
-        let out = portmatrix()
-            .args(["check", "--format", "json"])
-            .arg(dir.join(&row["local_path"]))
-            .output()
-            .expect("run portmatrix");
-        let doc: Value = serde_json::from_slice(&out.stdout).expect("json report");
-        let ours = our_streams(&doc);
-        for want in &expected {
-            let id = &row["id"];
-            let Some(got) = ours.get(&want.key) else {
-                if want.packets >= 2 {
+        checked += 1;
+        if id == "C009" {
+            // T.38 switch (see the module comment): SSRC and stream only.
+            continue;
+        }
+        let g = |k: &str| got[k].clone();
+        if g("packets").as_u64() != Some(want.packets) || g("lost").as_i64() != Some(want.lost) {
+            failures.push(format!(
+                "{id} {:?}: packets/lost {}/{} vs tshark {}/{}",
+                want.key,
+                g("packets"),
+                g("lost"),
+                want.packets,
+                want.lost
+            ));
+        }
+        if !close(
+            g("max_delta_ms").as_f64().unwrap_or(-1.0),
+            want.max_delta_ms,
+        ) {
+            failures.push(format!(
+                "{id} {:?}: max delta {} vs tshark {}",
+                want.key,
+                g("max_delta_ms"),
+                want.max_delta_ms
+            ));
+        }
+        match (g("mean_jitter_ms").as_f64(), g("max_jitter_ms").as_f64()) {
+            (Some(mean), Some(max)) => {
+                if !close(mean, want.mean_jitter_ms) || !close(max, want.max_jitter_ms) {
                     failures.push(format!(
-                        "{id}: tshark stream {:?} ({} packets) is not ours",
-                        want.key, want.packets
+                        "{id} {:?} ({}): jitter mean/max {mean}/{max} vs tshark {}/{}",
+                        want.key, want.payload, want.mean_jitter_ms, want.max_jitter_ms
                     ));
                 }
-                continue;
-            };
-            checked += 1;
-            if id == "C009" {
-                // T.38 switch (see the module comment): SSRC and stream only.
-                continue;
             }
-            let g = |k: &str| got[k].clone();
-            if g("packets").as_u64() != Some(want.packets) || g("lost").as_i64() != Some(want.lost)
-            {
-                failures.push(format!(
-                    "{id} {:?}: packets/lost {}/{} vs tshark {}/{}",
-                    want.key,
-                    g("packets"),
-                    g("lost"),
-                    want.packets,
-                    want.lost
-                ));
-            }
-            if !close(
-                g("max_delta_ms").as_f64().unwrap_or(-1.0),
-                want.max_delta_ms,
-            ) {
-                failures.push(format!(
-                    "{id} {:?}: max delta {} vs tshark {}",
-                    want.key,
-                    g("max_delta_ms"),
-                    want.max_delta_ms
-                ));
-            }
-            match (g("mean_jitter_ms").as_f64(), g("max_jitter_ms").as_f64()) {
-                (Some(mean), Some(max)) => {
-                    if !close(mean, want.mean_jitter_ms) || !close(max, want.max_jitter_ms) {
-                        failures.push(format!(
-                            "{id} {:?} ({}): jitter mean/max {mean}/{max} vs tshark {}/{}",
-                            want.key, want.payload, want.mean_jitter_ms, want.max_jitter_ms
-                        ));
-                    }
-                }
-                _ => {
-                    // Unknown clock rate: only for dynamic payload types.
-                    let pt = g("payload_type").as_u64().unwrap_or(0);
-                    if pt < 96 || !g("clock_rate").is_null() {
-                        failures.push(format!(
-                            "{id} {:?}: no jitter for static payload type {pt}",
-                            want.key
-                        ));
-                    }
+            _ => {
+                // Unknown clock rate: only for dynamic payload types.
+                let pt = g("payload_type").as_u64().unwrap_or(0);
+                if pt < 96 || !g("clock_rate").is_null() {
+                    failures.push(format!(
+                        "{id} {:?}: no jitter for static payload type {pt}",
+                        want.key
+                    ));
                 }
             }
         }
     }
+    (checked, failures)
+}
+
+#[test]
+fn rtp_streams_agree_with_tshark_on_the_corpus() {
+    let Some(dir) = corpus_dir() else { return };
+    let oracle = fixtures_dir().join("oracle/tshark-rtp-streams");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for row in manifest(&dir) {
+        let file = oracle.join(format!("{}.txt", row["id"]));
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let (n, f) = compare_with_tshark(&row["id"], &dir.join(&row["local_path"]), &text);
+        checked += n;
+        failures.extend(f);
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(checked >= 30, "only {checked} streams compared");
+}
+
+/// The capture of `fixtures/recipes/media-rtp.sh` (GStreamer rtpbin and
+/// FFmpeg's SAP muxer between two network namespaces): its streams agree
+/// with tshark's.
+#[test]
+fn recipe_rtp_streams_agree_with_tshark() {
+    let dir = fixtures_dir().join("media");
+    let tshark =
+        std::fs::read_to_string(dir.join("rtp.tshark-streams.txt")).expect("tshark listing");
+    let (checked, failures) = compare_with_tshark("media/rtp.pcap", &dir.join("rtp.pcap"), &tshark);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(checked, 5, "tshark lists five streams");
 }
 
 /// Flows of protocols whose first bytes can look like RTP or RTCP (DNS,
