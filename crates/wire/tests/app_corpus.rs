@@ -1,0 +1,380 @@
+//! The application views against real captures: every field is compared
+//! with what tshark read from the same packet. The listings and the
+//! commands that made them are in `tests/tshark/` (`regen.sh`); the
+//! captures are read from the shared corpus and each test is skipped with
+//! a message when it is absent.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use portmatrix_wire::app::{ptp, rtcp, rtp};
+use portmatrix_wire::{decode, LinkType};
+
+use crate::corpus::read_pcap;
+
+fn corpus_file(rel: &str) -> Option<Vec<u8>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/files")
+        .join(rel);
+    match std::fs::read(&path) {
+        Ok(b) => Some(b),
+        Err(_) => {
+            eprintln!("skipping: {} not found", path.display());
+            None
+        }
+    }
+}
+
+/// Rows of a tshark field listing, keyed by frame number.
+fn listing(name: &str) -> BTreeMap<usize, Vec<String>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tshark")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let cols: Vec<String> = l.split('\t').map(str::to_string).collect();
+            (cols[0].parse().unwrap(), cols)
+        })
+        .collect()
+}
+
+/// Application payload of each frame (1-based numbers): the UDP payload,
+/// or the bytes after the link header for EtherType 0x88F7.
+fn payloads(rel: &str) -> Option<Vec<Vec<u8>>> {
+    let bytes = corpus_file(rel)?;
+    let (link, recs) = if bytes.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]) {
+        read_pcapng(&bytes)
+    } else {
+        let (link, recs) = read_pcap(&bytes);
+        (link, recs.into_iter().map(|r| r.data).collect())
+    };
+    Some(
+        recs.iter()
+            .map(|r| {
+                let d = decode(link, r);
+                if d.ether_type == Some(ptp::ETHER_TYPE) {
+                    r[d.net_offset..].to_vec()
+                } else {
+                    d.payload.to_vec()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// A minimal little-endian, single-interface pcapng reader (section
+/// header, interface description, enhanced packet blocks), enough for
+/// the corpus files the tests use; the capture crate owns the real one.
+fn read_pcapng(b: &[u8]) -> (LinkType, Vec<Vec<u8>>) {
+    let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
+    assert_eq!(u32_at(8), 0x1a2b_3c4d, "big-endian pcapng not handled here");
+    let mut link = LinkType(0);
+    let mut frames = Vec::new();
+    let mut at = 0;
+    while at + 12 <= b.len() {
+        let (kind, len) = (u32_at(at), u32_at(at + 4) as usize);
+        match kind {
+            1 => link = LinkType(u16::from_le_bytes([b[at + 8], b[at + 9]])),
+            6 => {
+                let caplen = u32_at(at + 20) as usize;
+                frames.push(b[at + 28..at + 28 + caplen].to_vec());
+            }
+            _ => {}
+        }
+        at += len;
+    }
+    (link, frames)
+}
+
+fn hex_u32(s: &str) -> u32 {
+    u32::from_str_radix(s.trim_start_matches("0x"), 16).unwrap()
+}
+
+fn check_rtp(capture: &str, expected: &str) {
+    let Some(frames) = payloads(capture) else {
+        return;
+    };
+    let rows = listing(expected);
+    assert!(rows.len() > 100, "{expected}: {} rows", rows.len());
+    for (n, c) in &rows {
+        let b = &frames[n - 1];
+        if c[1] != "2" {
+            // tshark took a short datagram for RTP and read only the version.
+            assert_eq!((b[0] >> 6).to_string(), c[1], "frame {n}");
+            assert!(!rtp::is_plausible(b), "frame {n}");
+            continue;
+        }
+        let p = rtp::check_plausible(b).unwrap_or_else(|e| panic!("frame {n}: {e}"));
+        let got = [
+            p.version().to_string(),
+            u8::from(p.padding()).to_string(),
+            u8::from(p.extension()).to_string(),
+            p.csrc_count().to_string(),
+            u8::from(p.marker()).to_string(),
+            p.payload_type().to_string(),
+            p.sequence_number().to_string(),
+            p.timestamp().to_string(),
+        ];
+        assert_eq!(&got[..], &c[1..9], "frame {n}");
+        assert_eq!(p.ssrc(), hex_u32(&c[9]), "frame {n}");
+        assert_eq!(p.payload().unwrap().len(), b.len() - 12, "frame {n}");
+    }
+}
+
+#[test]
+fn rtp_g729a_matches_tshark() {
+    check_rtp("rtppcap/sip-rtp-g729a.pcap", "rtp-g729a.txt");
+}
+
+#[test]
+fn rtp_l16_matches_tshark() {
+    check_rtp("rtppcap/sip-rtp-l16.pcap", "rtp-l16.txt");
+}
+
+#[test]
+fn rtp_plausibility_rejects_sip_frames() {
+    // The SIP messages of the same capture start with ASCII: version 1.
+    let Some(frames) = payloads("rtppcap/sip-rtp-g729a.pcap") else {
+        return;
+    };
+    let rows = listing("rtp-g729a.txt");
+    for (i, b) in frames.iter().enumerate() {
+        if !rows.contains_key(&(i + 1)) && !b.is_empty() {
+            assert!(!rtp::is_plausible(b), "frame {}", i + 1);
+        }
+    }
+}
+
+#[test]
+fn rtcp_compound_matches_tshark() {
+    let Some(frames) = payloads("ndpi/sip.pcap") else {
+        return;
+    };
+    let rows = listing("rtcp-sip.txt");
+    let c = &rows[&104];
+    let b = &frames[103];
+    assert_eq!(rtcp::check_compound(b), Ok(3));
+    let ps: Vec<_> = rtcp::Packets::new(b).map(|p| p.unwrap().1).collect();
+    let pts: Vec<String> = ps.iter().map(|p| p.packet_type().to_string()).collect();
+    assert_eq!(pts.join(","), c[1]);
+    let lens: Vec<String> = ps.iter().map(|p| p.length().to_string()).collect();
+    assert_eq!(lens.join(","), c[2]);
+    assert_eq!(ps[0].ssrc(), Some(hex_u32(&c[3])));
+    assert_eq!(ps[0].report_blocks().count(), 0);
+    let types: Vec<String> = ps[1]
+        .sdes_chunks()
+        .flat_map(|ch| ch.items())
+        .map(|i| i.item_type.to_string())
+        .collect();
+    // tshark lists the END item (0) too.
+    assert_eq!(types.join(",") + ",0", c[4]);
+    let texts: Vec<&str> = c[5].split(',').collect();
+    assert_eq!(ps[1].cname(), Some(texts[0].as_bytes()));
+    assert_eq!(ps[2].bye_reason(), Some(texts[2].as_bytes()));
+    let ids: Vec<u32> = c[6].split(',').map(hex_u32).collect();
+    assert_eq!(ps[1].sdes_chunks().next().unwrap().ssrc, ids[0]);
+    assert_eq!(ps[2].bye_sources().collect::<Vec<_>>(), vec![ids[1]]);
+}
+
+#[test]
+fn srtcp_trailer_matches_tshark() {
+    let Some(frames) = payloads("ndpi/stun.pcap") else {
+        return;
+    };
+    for (n, c) in listing("srtcp-stun.txt") {
+        let b = &frames[n - 1];
+        assert_eq!(b.len() + 8, c[4].parse::<usize>().unwrap());
+        // HMAC-SHA1-80, no MKI (the WebRTC default).
+        let t = rtcp::srtcp_trailer(b, 0, 10).unwrap_or_else(|e| panic!("frame {n}: {e}"));
+        assert_eq!(b[1].to_string(), c[1]);
+        if !c[2].is_empty() {
+            assert_eq!(u8::from(t.encrypted).to_string(), c[2], "frame {n}");
+            assert_eq!(t.index.to_string(), c[3], "frame {n}");
+            // Encrypted: the plain compound walk does not add up.
+            assert!(rtcp::check_compound(b).is_err());
+        }
+    }
+}
+
+fn check_ptp(capture: &str, expected: &str) {
+    let Some(frames) = payloads(capture) else {
+        return;
+    };
+    let rows = listing(expected);
+    assert!(!rows.is_empty());
+    for (n, c) in &rows {
+        let b = &frames[n - 1];
+        assert!(matches!(ptp::version(b), Some(ptp::Version::V2 { .. })));
+        let p = ptp::Packet::new_checked(&b[..]).unwrap_or_else(|e| panic!("frame {n}: {e}"));
+        p.check_message_length().unwrap();
+        let id = p.source_port_identity();
+        let clock: String = id
+            .clock_identity
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect();
+        let got = [
+            format!("{:#04x}", p.message_type()),
+            p.minor_version_ptp().to_string(),
+            p.message_length().to_string(),
+            p.domain_number().to_string(),
+            u8::from(p.two_step()).to_string(),
+            u8::from(p.unicast()).to_string(),
+            (p.correction_field() >> 16).to_string(),
+            format!("0x{clock}"),
+            id.port_number.to_string(),
+            p.sequence_id().to_string(),
+            p.control_field().to_string(),
+            p.log_message_interval().to_string(),
+        ];
+        assert_eq!(&got[..], &c[1..13], "{expected} frame {n}");
+        match p.announce() {
+            Some(a) => {
+                let gm: String = a
+                    .grandmaster_identity
+                    .iter()
+                    .map(|x| format!("{x:02x}"))
+                    .collect();
+                let got = [
+                    a.grandmaster_priority1.to_string(),
+                    a.clock_class.to_string(),
+                    format!("{:#04x}", a.clock_accuracy),
+                    a.offset_scaled_log_variance.to_string(),
+                    a.grandmaster_priority2.to_string(),
+                    format!("0x{gm}"),
+                    a.steps_removed.to_string(),
+                    format!("{:#04x}", a.time_source),
+                ];
+                assert_eq!(&got[..], &c[13..21], "{expected} frame {n}");
+            }
+            None => assert_eq!(c[13], "", "{expected} frame {n}"),
+        }
+    }
+}
+
+#[test]
+fn ptp_udp_ipv4_matches_tshark() {
+    check_ptp("tcpdump/ptp.pcap", "ptp-ptp.txt");
+    check_ptp("tcpdump/ptp_corrections.pcap", "ptp-ptp_corrections.txt");
+}
+
+#[test]
+fn ptp_udp_ipv6_matches_tshark() {
+    check_ptp("ndpi/ptpv2.pcap", "ptp-ptpv2.txt");
+}
+
+#[test]
+fn ptp_ethernet_matches_tshark() {
+    check_ptp("tcpdump/ptp_ethernet.pcap", "ptp-ptp_ethernet.txt");
+    check_ptp("tcpdump/ptp_management.pcap", "ptp-ptp_management.txt");
+    check_ptp("tcpdump/ptp_v2_1.pcap", "ptp-ptp_v2_1.txt");
+}
+
+fn mac(b: &[u8]) -> String {
+    b.iter()
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+#[test]
+fn ptp_v1_sync_matches_tshark() {
+    // No PTPv1 capture in the corpus: a Sync with a distinct value in
+    // every field, wrapped by text2pcap and read by tshark's dissector.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tshark");
+    let hex = std::fs::read_to_string(dir.join("ptpv1-sync.hex")).unwrap();
+    let b: Vec<u8> = hex
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .flat_map(str::split_whitespace)
+        .map(|h| u8::from_str_radix(h, 16).unwrap())
+        .collect();
+    let text = std::fs::read_to_string(dir.join("ptpv1-sync.txt")).unwrap();
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    let names: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let values: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let want: BTreeMap<&str, &str> = names.into_iter().zip(values).collect();
+    let field = |name: &str| want[format!("ptp.{name}").as_str()].to_string();
+
+    assert_eq!(ptp::version(&b), Some(ptp::Version::V1));
+    let p = ptp::V1Packet::new_checked(&b[..]).unwrap();
+    assert_eq!(p.version_network().to_string(), field("versionnetwork"));
+    assert_eq!(p.subdomain(), field("subdomain").as_bytes());
+    assert_eq!(p.message_type().to_string(), field("messagetype"));
+    assert_eq!(
+        p.source_communication_technology().to_string(),
+        field("sourcecommunicationtechnology")
+    );
+    assert_eq!(mac(&p.source_uuid()), field("sourceuuid"));
+    assert_eq!(p.source_port_id().to_string(), field("sourceportid"));
+    assert_eq!(p.sequence_id().to_string(), field("sequenceid"));
+    assert_eq!(p.control().to_string(), field("controlfield"));
+    assert_eq!(format!("{:#06x}", p.flags()), field("flags"));
+    let s = p.sync().unwrap();
+    let got = [
+        ("origintimestamp_seconds", s.origin_seconds.to_string()),
+        (
+            "origintimestamp_nanoseconds",
+            s.origin_nanoseconds.to_string(),
+        ),
+        ("epochnumber", s.epoch_number.to_string()),
+        ("currentutcoffset", s.current_utc_offset.to_string()),
+        (
+            "grandmastercommunicationtechnology",
+            s.grandmaster_communication_technology.to_string(),
+        ),
+        ("grandmasterclockuuid", mac(&s.grandmaster_clock_uuid)),
+        ("grandmasterportid", s.grandmaster_port_id.to_string()),
+        (
+            "grandmastersequenceid",
+            s.grandmaster_sequence_id.to_string(),
+        ),
+        (
+            "grandmasterclockstratum",
+            s.grandmaster_clock_stratum.to_string(),
+        ),
+        (
+            "grandmasterclockidentifier",
+            String::from_utf8_lossy(&s.grandmaster_clock_identifier).into_owned(),
+        ),
+        (
+            "grandmasterclockvariance",
+            s.grandmaster_clock_variance.to_string(),
+        ),
+        (
+            "grandmasterpreferred",
+            u8::from(s.grandmaster_preferred).to_string(),
+        ),
+        (
+            "grandmasterisboundaryclock",
+            u8::from(s.grandmaster_is_boundary_clock).to_string(),
+        ),
+        ("syncinterval", s.sync_interval.to_string()),
+        ("localclockvariance", s.local_clock_variance.to_string()),
+        ("localstepsremoved", s.local_steps_removed.to_string()),
+        ("localclockstratum", s.local_clock_stratum.to_string()),
+        (
+            "localclockidentifier",
+            String::from_utf8_lossy(&s.local_clock_identifier)
+                .trim_end_matches('\0')
+                .to_string(),
+        ),
+        (
+            "parentcommunicationtechnology",
+            s.parent_communication_technology.to_string(),
+        ),
+        ("parentuuid", mac(&s.parent_uuid)),
+        ("parentportfield", s.parent_port_field.to_string()),
+        (
+            "estimatedmastervariance",
+            s.estimated_master_variance.to_string(),
+        ),
+        ("estimatedmasterdrift", s.estimated_master_drift.to_string()),
+        ("utcreasonable", u8::from(s.utc_reasonable).to_string()),
+    ];
+    for (name, value) in got {
+        assert_eq!(value, field(&format!("sdr.{name}")), "{name}");
+    }
+}
