@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use portmatrix_wire::app::{ptp, rtcp, rtp};
+use portmatrix_wire::app::{ptp, rtcp, rtp, sap, sdp, sip};
 use portmatrix_wire::{decode, LinkType};
 
 use crate::corpus::read_pcap;
@@ -376,5 +376,140 @@ fn ptp_v1_sync_matches_tshark() {
     ];
     for (name, value) in got {
         assert_eq!(value, field(&format!("sdr.{name}")), "{name}");
+    }
+}
+
+/// The SDP fields of a listing from column `at` on, as the views read
+/// them: c= addresses and TTLs (session first), m= media, ports,
+/// protos, then rtpmap encodings and clock rates, comma-joined.
+fn sdp_columns(text: &[u8]) -> Vec<String> {
+    fn join<T: ToString>(v: impl Iterator<Item = T>) -> String {
+        v.map(|x| x.to_string()).collect::<Vec<_>>().join(",")
+    }
+    let s = sdp::Sdp::new(text);
+    let media: Vec<_> = s.media().collect();
+    let conns: Vec<_> = s
+        .connection()
+        .into_iter()
+        .chain(media.iter().filter_map(|m| m.own_connection()))
+        .collect();
+    let lines: Vec<_> = media.iter().filter_map(|m| m.line).collect();
+    let maps: Vec<_> = media.iter().flat_map(|m| m.rtpmaps()).collect();
+    let utf8 = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    vec![
+        join(conns.iter().map(|c| utf8(c.address))),
+        join(conns.iter().filter_map(|c| c.ttl)),
+        join(lines.iter().map(|l| utf8(l.media))),
+        join(lines.iter().map(|l| l.port)),
+        join(lines.iter().map(|l| utf8(l.proto))),
+        join(maps.iter().map(|m| utf8(m.encoding))),
+        join(maps.iter().map(|m| m.clock_rate)),
+    ]
+}
+
+/// SDP columns of a listing row (format column dropped: tshark names
+/// the payload types there).
+fn sdp_expected(c: &[String]) -> Vec<String> {
+    let mut v = c.to_vec();
+    v.remove(5);
+    v
+}
+
+#[test]
+fn sap_and_sdp_match_tshark() {
+    let Some(frames) = payloads("zeek/q-in-q.pcap") else {
+        return;
+    };
+    let rows = listing("sap-qinq.txt");
+    assert_eq!(rows.len(), 2);
+    for (n, c) in rows {
+        let b = &frames[n - 1];
+        let p = sap::Packet::new_checked(&b[..]).unwrap();
+        let got = [
+            p.version().to_string(),
+            u8::from(p.ipv6()).to_string(),
+            u8::from(p.is_deletion()).to_string(),
+            u8::from(p.encrypted()).to_string(),
+            u8::from(p.compressed()).to_string(),
+            p.auth_len().to_string(),
+            format!("{:#06x}", p.msg_id_hash()),
+            p.originating_source().unwrap().to_string(),
+            String::from_utf8_lossy(p.payload_type().unwrap()).into_owned(),
+        ];
+        assert_eq!(&got[..], &c[1..10], "frame {n}");
+        let text = p.sdp().unwrap();
+        sdp::Sdp::new_checked(text).unwrap();
+        assert_eq!(sdp_columns(text), sdp_expected(&c[10..]), "frame {n}");
+    }
+}
+
+fn check_sip(capture: &str, expected: &str) {
+    let Some(frames) = payloads(capture) else {
+        return;
+    };
+    let rows = listing(expected);
+    assert!(!rows.is_empty());
+    let mut with_sdp = 0;
+    for (n, c) in &rows {
+        let b = &frames[n - 1];
+        assert!(sip::is_sip(b), "frame {n}");
+        let m = sip::Message::parse(b).unwrap_or_else(|e| panic!("{expected} frame {n}: {e}"));
+        let s = |v: Option<&[u8]>| {
+            v.map(|x| String::from_utf8_lossy(x).into_owned())
+                .unwrap_or_default()
+        };
+        let (method, uri, code) = match m.start_line() {
+            sip::StartLine::Request { method, uri, .. } => {
+                (s(Some(method)), s(Some(uri)), String::new())
+            }
+            sip::StartLine::Response { code, .. } => {
+                (String::new(), String::new(), code.to_string())
+            }
+        };
+        let got = [
+            method,
+            uri,
+            code,
+            s(m.call_id()),
+            m.cseq().map(|(n, _)| n.to_string()).unwrap_or_default(),
+            m.content_length()
+                .map(|r| r.unwrap().to_string())
+                .unwrap_or_default(),
+            s(m.content_type()),
+            s(m.user_agent()),
+            s(m.server()),
+        ];
+        assert_eq!(&got[..], &c[1..10], "{expected} frame {n}");
+        let body = m.body();
+        assert!(!body.truncated, "{expected} frame {n}");
+        if m.content_type() == Some(b"application/sdp") {
+            with_sdp += 1;
+            assert_eq!(
+                sdp_columns(body.bytes),
+                sdp_expected(&c[10..]),
+                "{expected} frame {n}"
+            );
+        }
+    }
+    assert!(with_sdp > 0, "{expected}: no SDP body");
+}
+
+#[test]
+fn sip_and_sdp_match_tshark() {
+    for (capture, expected) in [
+        ("ndpi/sip.pcap", "sip-sip.txt"),
+        ("suricata/sdp.pcap", "sip-sdp.txt"),
+        (
+            "suricata/public-cloudshark-sip-s0.pcap",
+            "sip-public-cloudshark-sip-s0.txt",
+        ),
+        ("rtppcap/sip-rtp-g729a.pcap", "sip-sip-rtp-g729a.txt"),
+        ("rtppcap/sip-rtp-l16.pcap", "sip-sip-rtp-l16.txt"),
+        (
+            "ndpi/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap",
+            "sip-FAX-Call-t38-CA-TDM-SIP-FB-1.txt",
+        ),
+    ] {
+        check_sip(capture, expected);
     }
 }

@@ -25,6 +25,10 @@ pub use crate::error::ErrorKind;
 pub mod ptp;
 pub mod rtcp;
 pub mod rtp;
+pub mod sap;
+pub mod sdp;
+pub mod sip;
+mod text;
 
 /// The application protocol an [`Error`] belongs to.
 #[non_exhaustive]

@@ -30,3 +30,16 @@ for f in ndpi/ptpv2.pcap tcpdump/ptp.pcap tcpdump/ptp_corrections.pcap tcpdump/p
     # shellcheck disable=SC2086
     run "ptp-$(basename "$f" .pcap).txt" -r "$C/$f" -Y ptp -T fields $PTP
 done
+SDP="-e sdp.connection_info.address -e sdp.connection_info.ttl -e sdp.media.media -e sdp.media.port \
+ -e sdp.media.proto -e sdp.media.format -e sdp.mime.type -e sdp.sample_rate"
+run sap-qinq.txt -r "$C/zeek/q-in-q.pcap" -Y sap -T fields -E occurrence=a -E aggregator=, \
+    -e frame.number -e sap.flags.v -e sap.flags.a -e sap.flags.t -e sap.flags.e -e sap.flags.c \
+    -e sap.auth.len -e sap.message_identifier_hash -e sap.originating_source -e sap.payload_type $SDP
+SIP="-e frame.number -e sip.Method -e sip.r-uri -e sip.Status-Code -e sip.Call-ID -e sip.CSeq.seq \
+ -e sip.Content-Length -e sip.Content-Type -e sip.User-Agent -e sip.Server"
+for f in ndpi/sip.pcap suricata/sdp.pcap suricata/public-cloudshark-sip-s0.pcap rtppcap/sip-rtp-g729a.pcap \
+    rtppcap/sip-rtp-l16.pcap ndpi/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap; do
+    # shellcheck disable=SC2086
+    run "sip-$(basename "$f" .pcap).txt" -r "$C/$f" -Y "sip && udp" -T fields -E occurrence=f $SIP \
+        -E occurrence=a -E aggregator=, $SDP
+done
