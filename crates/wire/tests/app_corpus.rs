@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use portmatrix_wire::app::{ptp, rtcp, rtp, sap, sdp, sip};
+use portmatrix_wire::app::{dns, ptp, rtcp, rtp, sap, sdp, sip, stun};
 use portmatrix_wire::{decode, LinkType};
 
 use crate::corpus::read_pcap;
@@ -511,5 +511,187 @@ fn sip_and_sdp_match_tshark() {
         ),
     ] {
         check_sip(capture, expected);
+    }
+}
+
+fn check_dns(capture: &str, expected: &str) {
+    let Some(frames) = payloads(capture) else {
+        return;
+    };
+    let rows = listing(expected);
+    assert!(!rows.is_empty());
+    let mut buf = [0u8; dns::MAX_NAME_LEN + 2];
+    let mut name = |n: dns::Name<'_>| {
+        let s = n.write_to(&mut buf).unwrap();
+        if s == b"." {
+            "<Root>".to_string()
+        } else {
+            String::from_utf8_lossy(s).into_owned()
+        }
+    };
+    let mut checked = 0;
+    for (n, c) in &rows {
+        let b = &frames[n - 1];
+        if b.is_empty() {
+            // PPPoE-framed (ndpi/dns.pcap 4-5): the frame decoder stops
+            // below IP, so there is no payload to hand to the view.
+            continue;
+        }
+        checked += 1;
+        let m =
+            dns::Message::new_checked(b).unwrap_or_else(|e| panic!("{expected} frame {n}: {e}"));
+        m.check()
+            .unwrap_or_else(|e| panic!("{expected} frame {n}: {e}"));
+        let qs: Vec<_> = m.questions().map(|q| q.unwrap()).collect();
+        let rs: Vec<_> = m.records().map(|r| r.unwrap()).collect();
+        let (mut ptr, mut srv_port, mut srv_target, mut a, mut aaaa, mut txt) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        for r in &rs {
+            match r.data().unwrap() {
+                dns::RData::Ptr(t) if r.rtype == dns::rtype::PTR => ptr.push(name(t)),
+                dns::RData::Srv { port, target, .. } => {
+                    srv_port.push(port.to_string());
+                    srv_target.push(name(target));
+                }
+                dns::RData::A(x) => a.push(x.to_string()),
+                dns::RData::Aaaa(x) => aaaa.push(x.to_string()),
+                dns::RData::Txt(t) => {
+                    txt.extend(t.map(|s| String::from_utf8_lossy(s).into_owned()))
+                }
+                _ => {}
+            }
+        }
+        let join = |v: Vec<String>| v.join(";");
+        let got = [
+            u8::from(m.is_response()).to_string(),
+            m.question_count().to_string(),
+            m.answer_count().to_string(),
+            m.authority_count().to_string(),
+            m.additional_count().to_string(),
+            join(qs.iter().map(|q| name(q.name)).collect()),
+            join(qs.iter().map(|q| q.qtype.to_string()).collect()),
+        ];
+        assert_eq!(&got[..], &c[1..8], "{expected} frame {n}");
+        let rdata = [
+            join(ptr),
+            join(srv_port),
+            join(srv_target),
+            join(a),
+            join(aaaa),
+            join(txt),
+        ];
+        assert_eq!(&rdata[..], &c[11..17], "{expected} frame {n}");
+        // tshark's record columns have quirks: it leaves some SRV owner
+        // names out of dns.resp.name, lists the NSEC type bitmap under
+        // dns.resp.type and has no TTL for the OPT pseudo-record. Where
+        // none of these are present the columns must be equal; otherwise
+        // tshark's list must be a subsequence of ours (or ours of its
+        // for the types).
+        let names: Vec<String> = rs.iter().map(|r| name(r.name)).collect();
+        let types: Vec<String> = rs.iter().map(|r| r.rtype.to_string()).collect();
+        let ttls: Vec<String> = rs
+            .iter()
+            .filter(|r| r.rtype != dns::rtype::OPT)
+            .map(|r| r.ttl.to_string())
+            .collect();
+        let has = |t: u16| rs.iter().any(|r| r.rtype == t);
+        let split = |s: &str| -> Vec<String> {
+            if s.is_empty() {
+                vec![]
+            } else {
+                s.split(';').map(str::to_string).collect()
+            }
+        };
+        if has(dns::rtype::SRV) {
+            assert!(
+                is_subsequence(&split(&c[8]), &names),
+                "{expected} frame {n}"
+            );
+        } else {
+            assert_eq!(names, split(&c[8]), "{expected} frame {n}");
+        }
+        if has(dns::rtype::NSEC) {
+            assert!(
+                is_subsequence(&types, &split(&c[9])),
+                "{expected} frame {n}"
+            );
+        } else {
+            assert_eq!(types, split(&c[9]), "{expected} frame {n}");
+        }
+        assert_eq!(ttls, split(&c[10]), "{expected} frame {n}");
+    }
+    assert!(
+        checked * 2 > rows.len(),
+        "{expected}: {checked} of {}",
+        rows.len()
+    );
+}
+
+fn is_subsequence(small: &[String], big: &[String]) -> bool {
+    let mut it = big.iter();
+    small.iter().all(|s| it.any(|b| b == s))
+}
+
+#[test]
+fn dns_and_mdns_match_tshark() {
+    for (capture, expected) in [
+        ("zeek/mdns.pcap", "dns-mdns.txt"),
+        ("ndpi/iphone.pcap", "dns-iphone.txt"),
+        ("ndpi/dns.pcap", "dns-dns.txt"),
+        ("zeek/wikipedia.pcap", "dns-wikipedia.txt"),
+    ] {
+        check_dns(capture, expected);
+    }
+}
+
+#[test]
+fn stun_matches_tshark_and_is_not_rtp() {
+    for (capture, expected) in [
+        ("zeek/webrtc-stun.pcap", "stun-webrtc-stun.txt"),
+        ("ndpi/stun.pcap", "stun-stun.txt"),
+    ] {
+        let Some(frames) = payloads(capture) else {
+            return;
+        };
+        let rows = listing(expected);
+        let mut checked = 0;
+        for (n, c) in &rows {
+            let b = &frames[n - 1];
+            if b.is_empty() {
+                continue; // not decoded to UDP by the frame decoder
+            }
+            checked += 1;
+            if c[1].is_empty() {
+                // TURN ChannelData (RFC 5766 §11.4), first octet 0x40-0x4F.
+                assert!((0x40..=0x4f).contains(&b[0]) && !stun::is_stun(b));
+                continue;
+            }
+            let p = stun::Packet::new_checked(&b[..])
+                .unwrap_or_else(|e| panic!("{expected} frame {n}: {e}"));
+            let class = match p.class() {
+                stun::Class::Request => 0x00,
+                stun::Class::Indication => 0x01,
+                stun::Class::SuccessResponse => 0x10,
+                stun::Class::ErrorResponse => 0x11,
+            };
+            let id: String = p
+                .transaction_id()
+                .iter()
+                .map(|x| format!("{x:02x}"))
+                .collect();
+            let got = [
+                format!("{:#06x}", p.method()),
+                format!("{class:#06x}"),
+                p.message_length().to_string(),
+                id,
+            ];
+            assert_eq!(&got[..], &c[1..5], "{expected} frame {n}");
+            assert!(!rtp::is_plausible(b), "{expected} frame {n}");
+        }
+        assert!(
+            checked * 2 > rows.len(),
+            "{expected}: {checked} of {}",
+            rows.len()
+        );
     }
 }

@@ -43,3 +43,15 @@ for f in ndpi/sip.pcap suricata/sdp.pcap suricata/public-cloudshark-sip-s0.pcap 
     run "sip-$(basename "$f" .pcap).txt" -r "$C/$f" -Y "sip && udp" -T fields -E occurrence=f $SIP \
         -E occurrence=a -E aggregator=, $SDP
 done
+DNS="-e frame.number -e dns.flags.response -e dns.count.queries -e dns.count.answers -e dns.count.auth_rr \
+ -e dns.count.add_rr -e dns.qry.name -e dns.qry.type -e dns.resp.name -e dns.resp.type -e dns.resp.ttl \
+ -e dns.ptr.domain_name -e dns.srv.port -e dns.srv.target -e dns.a -e dns.aaaa -e dns.txt"
+for f in zeek/mdns.pcap ndpi/iphone.pcap ndpi/dns.pcap zeek/wikipedia.pcap; do
+    # shellcheck disable=SC2086
+    run "dns-$(basename "$f" .pcap).txt" -r "$C/$f" -Y "(dns || mdns) && udp && !icmp" -T fields \
+        -E occurrence=a -E aggregator=';' $DNS
+done
+for f in zeek/webrtc-stun.pcap ndpi/stun.pcap; do
+    run "stun-$(basename "$f" .pcap).txt" -r "$C/$f" -Y "stun && udp && !classicstun" -T fields \
+        -e frame.number -e stun.type.method -e stun.type.class -e stun.length -e stun.id
+done
