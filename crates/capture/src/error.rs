@@ -179,8 +179,16 @@ pub enum ErrorKind {
         /// What is wrong with it.
         fault: OptionFault,
     },
-    /// More interfaces than this reader keeps track of.
+    /// More interface descriptions in one pcapng section than this reader
+    /// keeps track of ([`MAX_INTERFACES`](crate::MAX_INTERFACES)).
     TooManyInterfaces {
+        /// The limit.
+        max: u32,
+    },
+    /// More interfaces in the file than this reader keeps
+    /// ([`MAX_KEPT_INTERFACES`](crate::MAX_KEPT_INTERFACES)), and this one
+    /// is unlike every kept one.
+    InterfaceTableFull {
         /// The limit.
         max: u32,
     },
@@ -340,7 +348,11 @@ impl fmt::Display for ErrorKind {
             }
             ErrorKind::TooManyInterfaces { max } => write!(
                 f,
-                "more than {max} interface descriptions; packets of the extra interfaces are skipped"
+                "more than {max} interface descriptions in one section; packets of the extra interfaces are skipped (reported once per file)"
+            ),
+            ErrorKind::InterfaceTableFull { max } => write!(
+                f,
+                "more than {max} interfaces in the file; packets of later interfaces unlike every kept one are skipped (reported once per file)"
             ),
         }
     }

@@ -45,6 +45,8 @@ pub use format::{
     BlockCounts, BlockTypeCount, FileKind, Format, Interface, ReadStats, TsPrecision, TsResolution,
 };
 pub use portmatrix_wire::LinkType;
-pub use reader::{CaptureReader, MAX_BLOCK_LEN, MAX_CAPLEN, MAX_INTERFACES, READ_AHEAD_CHUNK};
+pub use reader::{
+    CaptureReader, MAX_BLOCK_LEN, MAX_CAPLEN, MAX_INTERFACES, MAX_KEPT_INTERFACES, READ_AHEAD_CHUNK,
+};
 pub use record::Record;
 pub use writer::{InterfaceCounters, PcapngWriter};
