@@ -279,6 +279,33 @@ pub enum OptionFault {
     BadTsresol(u8),
 }
 
+impl ErrorKind {
+    /// A short stable name of the kind of fault (`unknown-interface`,
+    /// `bad-option`, ...), by which [`ErrorLog`](crate::ErrorLog) counts
+    /// errors and reports name them.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ErrorKind::Open { .. } => "open",
+            ErrorKind::Io { .. } => "io",
+            ErrorKind::Decompress { .. } => "decompress",
+            ErrorKind::Empty => "empty",
+            ErrorKind::UnknownMagic { .. } => "unknown-magic",
+            ErrorKind::UnsupportedFormat { .. } => "unsupported-format",
+            ErrorKind::TextModeTransfer => "text-mode-transfer",
+            ErrorKind::UnsupportedVersion { .. } => "unsupported-version",
+            ErrorKind::Truncated { .. } => "truncated",
+            ErrorKind::CaplenTooLarge { .. } => "caplen-too-large",
+            ErrorKind::CaplenOverSnaplen { .. } => "caplen-over-snaplen",
+            ErrorKind::BlockDamaged { .. } => "damaged-block",
+            ErrorKind::BadBlock { .. } => "bad-block",
+            ErrorKind::UnknownInterface { .. } => "unknown-interface",
+            ErrorKind::BadOption { .. } => "bad-option",
+            ErrorKind::TooManyInterfaces { .. } => "too-many-interfaces",
+            ErrorKind::InterfaceTableFull { .. } => "interface-table-full",
+        }
+    }
+}
+
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
