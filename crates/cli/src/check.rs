@@ -72,6 +72,19 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 sanitize(&e.message)
             );
         }
+        // Errors are kept per kind up to a cap (docs/robustness.md): say how
+        // many of a kind there were when not all are printed above.
+        for k in input.error_kinds.iter().filter(|k| k.count > k.kept) {
+            eprintln!(
+                "portmatrix: {}: {} {} errors in all, from byte {} to byte {}; {} shown",
+                sanitize(label),
+                k.count,
+                k.kind,
+                k.first_offset,
+                k.last_offset,
+                k.kept
+            );
+        }
     };
     let stdout = std::io::stdout();
     match args.format {

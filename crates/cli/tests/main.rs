@@ -1,6 +1,7 @@
 //! Integration tests of the `portmatrix` binary (one test binary, several modules).
 
 mod corpus;
+mod error_flood;
 mod firewall;
 mod fixtures;
 mod flood;
