@@ -123,6 +123,14 @@ pub struct Classification {
     /// its RTCP is SRTCP); `None` leaves it to the flow's own detectors.
     #[serde(skip)]
     pub app: Option<&'static str>,
+    /// What a `documented` verdict rests on (`docs/verdicts.md`): `inventory`
+    /// (the site inventory named at least one side's device, and its roles
+    /// were part of the match) or `port-only` (transport and port alone:
+    /// any product of the matching rules could be there).
+    pub basis: Option<&'static str>,
+    /// For a `port-only` verdict: the products whose rules match ("vendor
+    /// product"), the candidates a reader has to confirm.
+    pub candidates: Vec<String>,
 }
 
 /// A mandatory documented flow between two listed devices that never appeared.
@@ -260,6 +268,8 @@ impl<'a> Classifier<'a> {
             findings: Vec::new(),
             devices: [orig_dev.clone(), resp_dev.clone()],
             app: None,
+            basis: None,
+            candidates: Vec::new(),
         };
         let transport = match flow.key.transport {
             Transport::Tcp => Some(RuleTransport::Tcp),
@@ -387,6 +397,17 @@ impl<'a> Classifier<'a> {
             // 3. Documented.
             c.verdict = Verdict::Documented;
             c.rule_ids = ids(&documented);
+            if orig_dev.is_some() || resp_dev.is_some() {
+                c.basis = Some("inventory");
+            } else {
+                c.basis = Some("port-only");
+                for r in &documented {
+                    let name = format!("{} {}", r.vendor, r.product);
+                    if !c.candidates.contains(&name) {
+                        c.candidates.push(name);
+                    }
+                }
+            }
         } else if !wrong_direction.is_empty() {
             // 4. Wrong direction.
             c.verdict = Verdict::WrongDirection;

@@ -120,6 +120,20 @@ fn render_verdicts(s: &mut String, r: &InputReport, flows: &TextFlows) {
                 .map(|(k, n)| format!("{k} {n}"))
                 .collect();
             format!(" ({})", k.join(", "))
+        } else if v == Verdict::Documented && n > 0 {
+            // What the verdicts rest on: a port match alone is not a
+            // confirmation (docs/verdicts.md, "Basis").
+            let k: Vec<String> = sum
+                .documented_basis
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            let caveat = if sum.documented_basis.get("port-only").copied().unwrap_or(0) > 0 {
+                "; port-only: the port matches a vendor rule, nothing confirms the product"
+            } else {
+                ""
+            };
+            format!(" ({}{caveat})", k.join(", "))
         } else {
             String::new()
         };
