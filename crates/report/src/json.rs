@@ -58,6 +58,7 @@ pub struct JsonReport<W: Write> {
     inputs: usize,
     flows_in_input: u64,
     totals: Totals,
+    interrupted: Option<String>,
 }
 
 impl<W: Write> JsonReport<W> {
@@ -76,7 +77,14 @@ impl<W: Write> JsonReport<W> {
             inputs: 0,
             flows_in_input: 0,
             totals: Totals::default(),
+            interrupted: None,
         })
+    }
+
+    /// Marks the document as cut short by `signal` (`"SIGINT"`, ...): the
+    /// inputs it has are complete for what was read before the signal.
+    pub fn set_interrupted(&mut self, signal: &str) {
+        self.interrupted = Some(signal.to_string());
     }
 
     /// Opens the next input object and its `flows` array.
@@ -125,6 +133,8 @@ impl<W: Write> JsonReport<W> {
     pub fn finish(mut self) -> io::Result<W> {
         self.out.write_all(b"\n],\"summary\":")?;
         write_value(&mut self.out, &self.totals)?;
+        self.out.write_all(b",\"interrupted\":")?;
+        write_value(&mut self.out, &self.interrupted)?;
         self.out.write_all(b"}\n")?;
         self.out.flush()?;
         Ok(self.out)

@@ -1,10 +1,12 @@
 //! Writing a rule set out: CSV, JSON, a plain-text table, and the full
 //! description of one rule.
 //!
-//! CSV follows RFC 4180 (CRLF line ends; a field with a comma, quote, CR or
-//! LF is quoted and its quotes doubled). To keep spreadsheets from running a
-//! field as a formula, a field that starts with `=`, `+`, `-`, `@`, a tab or a
-//! carriage return gets a leading `'`.
+//! CSV follows RFC 4180 (CRLF line ends; a field with a comma or a quote is
+//! quoted and its quotes doubled). To keep spreadsheets from running a field
+//! as a formula, a field that starts with `=`, `+`, `-`, `@`, a tab or a
+//! carriage return gets a leading `'`; then, as everywhere text leaves the
+//! program, control and bidirectional format characters (tab, CR and LF
+//! included) become U+FFFD ([`crate::sanitize`]), so a field is one line.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -37,12 +39,13 @@ pub const CSV_COLUMNS: [&str; 19] = [
     "correction",
 ];
 
-/// One CSV field: injection-guarded, then quoted when needed (RFC 4180).
+/// One CSV field: injection-guarded, sanitised, then quoted when needed
+/// (RFC 4180).
 pub fn csv_field(value: &str) -> String {
     let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
+        crate::sanitize(&format!("'{value}"))
     } else {
-        value.to_string()
+        crate::sanitize(value)
     };
     if guarded.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
@@ -192,21 +195,7 @@ fn shorten(s: &str, max: usize) -> String {
 /// A plain-text table of every rule: id, product, transport, ports, service,
 /// requirement (products longer than 40 characters are shortened).
 pub fn table(rules: &RuleSet) -> String {
-    visible(&table_raw(rules))
-}
-
-/// Replaces control characters other than newlines (C0, DEL, C1), so rule
-/// text from a file cannot drive the terminal it is printed on.
-fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    crate::sanitize_lines(&table_raw(rules))
 }
 
 fn table_raw(rules: &RuleSet) -> String {
@@ -268,7 +257,7 @@ fn table_raw(rules: &RuleSet) -> String {
 
 /// Everything about one rule, one `key: value` per line, with its provenance.
 pub fn describe(rules: &RuleSet, rule: &Rule) -> String {
-    visible(&describe_raw(rules, rule))
+    crate::sanitize_lines(&describe_raw(rules, rule))
 }
 
 fn describe_raw(rules: &RuleSet, rule: &Rule) -> String {
@@ -325,7 +314,6 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
         assert_eq!(csv_field(""), "");
     }
 
@@ -337,6 +325,18 @@ mod tests {
         assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_field("=a,b"), "\"'=a,b\"");
         assert_eq!(csv_field("a=b"), "a=b");
+        assert_eq!(csv_field("\t=1"), "'\u{fffd}=1");
+        assert_eq!(csv_field("\r=1"), "'\u{fffd}=1");
+    }
+
+    #[test]
+    fn csv_field_is_one_line_without_controls() {
+        // Issue 9 item 3: ESC, BEL, CR, LF and bidi overrides reached the CSV.
+        assert_eq!(csv_field("two\nlines"), "two\u{fffd}lines");
+        assert_eq!(csv_field("a\r\nb"), "a\u{fffd}\u{fffd}b");
+        assert_eq!(csv_field("x\u{1b}[2J\u{7}"), "x\u{fffd}[2J\u{fffd}");
+        assert_eq!(csv_field("abc\u{202e}fdp.exe"), "abc\u{fffd}fdp.exe");
+        assert_eq!(csv_field("a,\nb"), "\"a,\u{fffd}b\"");
     }
 
     #[test]
