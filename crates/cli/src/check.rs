@@ -5,7 +5,6 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use portmatrix_capture::CaptureReader;
 use portmatrix_engine::{
     Analysis, FlowConfig, FlowSink, InputReport, InputSummary, Options, PortSet,
 };
@@ -14,6 +13,7 @@ use portmatrix_report::text::{sanitize, TextFlows};
 use portmatrix_rules::{Matcher, Site};
 
 use crate::args::{CheckArgs, OutputFormat};
+use crate::interrupt::Interrupt;
 use crate::rules_cmd::{print_problems, rules_or_report};
 
 /// Exit status when everything was read and every flow is documented.
@@ -36,7 +36,10 @@ pub fn load_rules_and_site(
     let matcher = Matcher::new(&rules);
     let site = match site {
         Some(path) => match Site::load(path, matcher.rule_set()) {
-            Ok(s) => Some(s),
+            Ok(s) => {
+                crate::rules_cmd::print_warnings(&mut stderr.lock(), s.warnings())?;
+                Some(s)
+            }
             Err(e) => {
                 print_problems(&mut stderr.lock(), e.diagnostics())?;
                 return Ok(None);
@@ -48,6 +51,8 @@ pub fn load_rules_and_site(
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    // First, so that a signal at any later point ends the run with a report.
+    let interrupt = Interrupt::install()?;
     let Some((matcher, site)) = load_rules_and_site(args.rules.as_deref(), args.site.as_deref())?
     else {
         return Ok(ExitCode::from(EXIT_ERROR));
@@ -79,55 +84,93 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
             // Flows are written as they end, so memory does not grow with them.
             let mut json = JsonReport::new(std::io::BufWriter::new(stdout.lock()))?;
             for path in &args.files {
+                if interrupt.is_set() {
+                    break;
+                }
                 let label = path.to_string_lossy().into_owned();
                 json.begin_input()?;
-                let report = analyse(path, &label, &args, &matcher, site.as_ref(), &mut json)?;
+                let report = analyse(
+                    path,
+                    &label,
+                    &args,
+                    &matcher,
+                    site.as_ref(),
+                    &interrupt,
+                    &mut json,
+                )?;
                 json.end_input(&report)?;
                 note(&report, &label);
+            }
+            if let Some(sig) = interrupt.signal() {
+                json.set_interrupted(&Interrupt::name(sig));
             }
             json.finish()?;
         }
         OutputFormat::Text => {
             let mut reports = Vec::with_capacity(args.files.len());
             for path in &args.files {
+                if interrupt.is_set() {
+                    break;
+                }
                 let label = path.to_string_lossy().into_owned();
                 let mut flows = TextFlows::default();
-                let report = analyse(path, &label, &args, &matcher, site.as_ref(), &mut flows)?;
+                let report = analyse(
+                    path,
+                    &label,
+                    &args,
+                    &matcher,
+                    site.as_ref(),
+                    &interrupt,
+                    &mut flows,
+                )?;
                 note(&report, &label);
                 reports.push((report, flows));
             }
             let mut out = stdout.lock();
             portmatrix_report::text::write_report(&mut out, &reports)?;
+            if let Some(sig) = interrupt.signal() {
+                portmatrix_report::text::write_interrupted(&mut out, &Interrupt::name(sig))?;
+            }
             out.flush()?;
         }
+    }
+    if let Some(sig) = interrupt.signal() {
+        eprintln!(
+            "portmatrix: interrupted by {}: the report covers what was read before it",
+            Interrupt::name(sig)
+        );
+        return Ok(ExitCode::from(Interrupt::exit_status(sig)));
     }
     Ok(ExitCode::from(status))
 }
 
 /// One input through the analysis; its flows go to `sink` as they end.
+#[allow(clippy::too_many_arguments)]
 fn analyse<S: FlowSink>(
     path: &Path,
     label: &str,
     args: &CheckArgs,
     matcher: &Matcher,
     site: Option<&Site>,
+    interrupt: &Interrupt,
     sink: S,
 ) -> std::io::Result<InputReport> {
     let options = Options {
         flows: FlowConfig {
-            max_flows: args.max_flows.max(1),
+            max_flows: args.max_flows.get(),
             ..FlowConfig::default()
         },
         shards: 1,
         services: Box::new(PortSet::from_rules(matcher.rule_set())),
     };
-    match CaptureReader::open(path) {
+    // As CaptureReader::open, with reads that end at SIGINT/SIGTERM/SIGHUP.
+    match crate::interrupt::open(path, interrupt) {
         Ok(mut reader) => {
             // read() calls and gzip decompression on a thread of their own;
             // if it cannot be started, this thread reads, with the same result.
             let _ = reader.start_read_ahead();
             Ok(Analysis::new(label, options, matcher, site, sink)
-                .run_parallel(&mut reader)?
+                .run_parallel_until(&mut reader, &|| interrupt.is_set())?
                 .report)
         }
         Err(err) => Ok(InputReport::unreadable(InputSummary::unreadable(
