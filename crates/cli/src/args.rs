@@ -112,9 +112,13 @@ pub struct LiveArgs {
     /// Bytes kept per packet, 1-262144; 0 means 262144 (whole packets), as for tcpdump -s 0
     #[arg(long, default_value = "262144", value_parser = parse_snaplen)]
     pub snaplen: u32,
-    /// Also write every captured packet to this pcapng file
+    /// Also write every captured packet to this pcapng file (written beside it under a
+    /// temporary name and renamed at the end; an existing file is refused)
     #[arg(long)]
     pub write: Option<PathBuf>,
+    /// Replace the file of --write if it exists
+    #[arg(long, requires = "write")]
+    pub force: bool,
     /// Output format of the final summary
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
