@@ -365,3 +365,74 @@ fn live_snaplen_zero_keeps_whole_packets() {
     // 14 Ethernet + 20 IPv4 + 8 UDP + 40 data, all captured.
     assert_eq!(input["bytes"], 82);
 }
+
+/// Unmounts a file system when dropped (also when a test fails).
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Issue 9 item 6: a write failure (here a full file system: an 8 KiB
+/// tmpfs) stops the capture with exit 2 and a message, the report of what
+/// was captured is still written, and no partial file is left.
+#[test]
+fn live_write_failure_exits_2_and_leaves_no_file() {
+    if !can_capture() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=8k", "tmpfs"])
+        .arg(dir.path())
+        .status();
+    if !mounted.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: cannot mount a small tmpfs here");
+        return;
+    }
+    let _guard = Mounted(dir.path().to_path_buf());
+    let target = dir.path().join("big.pcapng");
+    let receiver = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = receiver.local_addr().expect("addr").port();
+    let child = bin()
+        .args([
+            "live",
+            "lo",
+            "--format",
+            "json",
+            "--duration",
+            "6",
+            "--filter",
+        ])
+        .arg(format!("udp port {port}"))
+        .arg("--write")
+        .arg(&target)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn live");
+    thread::sleep(Duration::from_millis(1200));
+    let sender = UdpSocket::bind("127.0.0.1:0").expect("bind sender");
+    // 300 × 1000 bytes: far beyond the 64 KiB of the file system.
+    for _ in 0..300 {
+        sender
+            .send_to(&[0x55; 1000], ("127.0.0.1", port))
+            .expect("send");
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write") && err.contains("nothing was saved"),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report is whole");
+    assert!(doc["inputs"][0]["packets"].as_u64().unwrap() >= 1);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file left"
+    );
+}
