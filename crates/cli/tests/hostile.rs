@@ -1069,6 +1069,21 @@ fn csv_export_has_no_control_or_bidi_characters() {
     }
     let rows = parse_csv(&csv);
     assert!(rows[1].iter().any(|f| f == "Box\u{fffd}[2J\u{fffd}]0;pwned\u{fffd}\u{fffd}\u{fffd}fake: ok\u{fffd}txt.exe\u{fffd}\u{fffd}\u{fffd}"), "{:?}", rows[1]);
+    // The JSON export keeps the strings, escaping what would drive a
+    // terminal (\u escapes read back as the same characters).
+    let out = run([
+        OsStr::new("rules"),
+        OsStr::new("export"),
+        OsStr::new("--format"),
+        OsStr::new("json"),
+        OsStr::new("--rules"),
+        dir.path().as_os_str(),
+    ]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_clean("rules export --format json", &out);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(doc[0]["product"], format!("Box{NASTY}"));
+    assert_eq!(doc[0]["quote"], format!("8443{NASTY}"));
     // `rules list` and `rules show` also drop the bidi characters.
     for args in [
         vec!["rules", "list"],

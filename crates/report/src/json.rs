@@ -10,9 +10,12 @@ use serde::Serialize;
 
 use crate::SCHEMA_VERSION;
 
-/// serde_json's formatter, but DEL and the C1 controls (U+007F-U+009F) are
-/// written as `\u00XX` too: JSON only requires C0 to be escaped, and a
-/// terminal that honours 8-bit controls would act on raw C1 from a packet.
+/// serde_json's formatter, but DEL, the C1 controls (U+007F-U+009F) and the
+/// bidirectional format characters and line separators of
+/// [`portmatrix_rules::is_unsafe_char`] are written as `\uXXXX` too: JSON
+/// only requires C0 to be escaped, and a terminal that honours 8-bit
+/// controls would act on raw C1 from a packet, or show text reordered. The
+/// strings read back unchanged.
 struct SafeFormatter;
 
 impl serde_json::ser::Formatter for SafeFormatter {
@@ -23,7 +26,7 @@ impl serde_json::ser::Formatter for SafeFormatter {
     ) -> io::Result<()> {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
-            if ('\u{7f}'..='\u{9f}').contains(&c) {
+            if portmatrix_rules::is_unsafe_char(c) {
                 writer.write_all(&fragment.as_bytes()[start..i])?;
                 write!(writer, "\\u{:04x}", c as u32)?;
                 start = i + c.len_utf8();

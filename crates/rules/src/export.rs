@@ -178,8 +178,29 @@ impl<'a> From<&'a Rule> for JsonRule<'a> {
 /// Errors of the writer.
 pub fn write_json(rules: &RuleSet, mut out: impl Write) -> io::Result<()> {
     let rows: Vec<JsonRule<'_>> = rules.rules().iter().map(JsonRule::from).collect();
-    serde_json::to_writer_pretty(&mut out, &rows)?;
+    let text = serde_json::to_string_pretty(&rows)?;
+    out.write_all(escape_unsafe(&text).as_bytes())?;
     out.write_all(b"\n")
+}
+
+/// `json` with every [unsafe character](crate::is_unsafe_char) that
+/// serde_json writes raw (DEL, C1, bidirectional format characters, line
+/// separators) written as a `\uXXXX` escape. Outside strings a JSON text is
+/// ASCII without controls, so each such character is inside a string, and
+/// the strings read back unchanged.
+fn escape_unsafe(json: &str) -> std::borrow::Cow<'_, str> {
+    if !json.chars().any(crate::is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if crate::is_unsafe_char(c) && c != '\n' {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn shorten(s: &str, max: usize) -> String {
@@ -337,6 +358,15 @@ mod tests {
         assert_eq!(csv_field("x\u{1b}[2J\u{7}"), "x\u{fffd}[2J\u{fffd}");
         assert_eq!(csv_field("abc\u{202e}fdp.exe"), "abc\u{fffd}fdp.exe");
         assert_eq!(csv_field("a,\nb"), "\"a,\u{fffd}b\"");
+    }
+
+    #[test]
+    fn json_escapes_what_would_drive_a_terminal() {
+        let text = "{\n  \"a\": \"x\u{9b}31m\u{202e}y\u{7f}\"\n}";
+        let escaped = escape_unsafe(text);
+        assert_eq!(escaped, "{\n  \"a\": \"x\\u009b31m\\u202ey\\u007f\"\n}");
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back["a"], "x\u{9b}31m\u{202e}y\u{7f}");
     }
 
     #[test]
