@@ -1248,3 +1248,51 @@ fn write_errors_exit_2_without_a_panic() {
     assert_eq!(doc["inputs"][0]["packets"], 411);
     assert_eq!(doc["inputs"][1]["format"], Value::Null);
 }
+
+// ---- odd values (issue 9 item 7) -----------------------------------------------
+
+/// `--max-flows 0` acted as 1; it is refused with the reason. An
+/// IPv4-mapped subnet `::ffff:0:0/96` was refused with "prefix length
+/// (0-32)"; it is every IPv4 address (RFC 4291 §2.5.5.2).
+#[test]
+fn zero_flows_and_mapped_subnets_are_handled_clearly() {
+    let capture = fixtures_dir().join("demo/room.pcapng");
+    let out = run([
+        OsStr::new("check"),
+        OsStr::new("--max-flows"),
+        OsStr::new("0"),
+        capture.as_os_str(),
+    ]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("0 would keep no flow; give at least 1"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site.toml");
+    std::fs::write(
+        &site,
+        "[[device]]\nname = \"v4-mapped\"\nroles = [\"internet\"]\naddresses = [\"::ffff:0:0/96\"]\n",
+    )
+    .unwrap();
+    let out = run([OsStr::new("site"), OsStr::new("validate"), site.as_os_str()]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    // Every IPv4 host of the demo room is now that device.
+    let out = run([
+        OsStr::new("check"),
+        OsStr::new("--format"),
+        OsStr::new("json"),
+        OsStr::new("--site"),
+        site.as_os_str(),
+        capture.as_os_str(),
+    ]);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let flows = doc["inputs"][0]["flows"].as_array().unwrap();
+    assert!(!flows.is_empty());
+    for f in flows {
+        assert_eq!(f["src_device"], "v4-mapped", "{f}");
+    }
+}
