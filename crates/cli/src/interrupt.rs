@@ -37,8 +37,7 @@ pub struct Interrupt {
 }
 
 impl Interrupt {
-    /// Installs the handlers. Without them (an error), the signals keep
-    /// their default action.
+    /// Installs the handlers.
     ///
     /// # Errors
     /// A handler could not be installed.
