@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use portmatrix_capture::CaptureReader;
 use portmatrix_engine::{
     Analysis, FlowConfig, FlowSink, InputReport, InputSummary, Options, PortSet,
 };
@@ -13,7 +14,7 @@ use portmatrix_report::text::{sanitize, TextFlows};
 use portmatrix_rules::{Matcher, Site};
 
 use crate::args::{CheckArgs, OutputFormat};
-use crate::interrupt::Interrupt;
+use crate::interrupt::{Interrupt, Stoppable};
 use crate::rules_cmd::{print_problems, rules_or_report};
 
 /// Exit status when everything was read and every flow is documented.
@@ -88,9 +89,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
                     break;
                 }
                 let label = path.to_string_lossy().into_owned();
+                let Some(opened) = open(path, &interrupt) else {
+                    break;
+                };
                 json.begin_input()?;
                 let report = analyse(
-                    path,
+                    opened,
                     &label,
                     &args,
                     &matcher,
@@ -113,9 +117,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
                     break;
                 }
                 let label = path.to_string_lossy().into_owned();
+                let Some(opened) = open(path, &interrupt) else {
+                    break;
+                };
                 let mut flows = TextFlows::default();
                 let report = analyse(
-                    path,
+                    opened,
                     &label,
                     &args,
                     &matcher,
@@ -145,9 +152,23 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// One input through the analysis; its flows go to `sink` as they end.
+/// An input opened as `CaptureReader::open` does, with reads that end at
+/// SIGINT/SIGTERM/SIGHUP; `None` when a signal stopped it before its header
+/// was read (the input is then not read at all, not reported unreadable).
+fn open(
+    path: &Path,
+    interrupt: &Interrupt,
+) -> Option<Result<CaptureReader<Stoppable>, portmatrix_capture::Error>> {
+    let opened = crate::interrupt::open(path, interrupt);
+    if opened.is_err() && interrupt.is_set() {
+        return None;
+    }
+    Some(opened)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn analyse<S: FlowSink>(
-    path: &Path,
+    opened: Result<CaptureReader<Stoppable>, portmatrix_capture::Error>,
     label: &str,
     args: &CheckArgs,
     matcher: &Matcher,
@@ -163,8 +184,7 @@ fn analyse<S: FlowSink>(
         shards: 1,
         services: Box::new(PortSet::from_rules(matcher.rule_set())),
     };
-    // As CaptureReader::open, with reads that end at SIGINT/SIGTERM/SIGHUP.
-    match crate::interrupt::open(path, interrupt) {
+    match opened {
         Ok(mut reader) => {
             // read() calls and gzip decompression on a thread of their own;
             // if it cannot be started, this thread reads, with the same result.

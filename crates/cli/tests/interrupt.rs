@@ -140,3 +140,28 @@ fn the_text_report_says_it_was_interrupted() {
         "{text}"
     );
 }
+
+/// A signal before an input's header is complete: the input is not read at
+/// all (not reported as unreadable), and the report is still a valid,
+/// marked document.
+#[test]
+fn a_signal_before_the_header_gives_an_empty_marked_report() {
+    let mut child = spawn("json");
+    let mut stdin = child.stdin.take().unwrap();
+    // One byte of a pcapng header: the child has read it once the pipe is
+    // empty, so its handlers are in place.
+    stdin.write_all(&[0x0a]).unwrap();
+    let started = Instant::now();
+    while rustix::io::ioctl_fionread(&stdin).unwrap() > 0 {
+        assert!(started.elapsed() < BOUND, "the byte was not read");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal(&child, "TERM");
+    let (code, stdout, stderr) = finish(child);
+    drop(stdin);
+    assert_eq!(code, Some(143), "{stderr}");
+    let doc: Value = serde_json::from_slice(&stdout).expect("JSON");
+    assert_eq!(doc["interrupted"], "SIGTERM");
+    assert_eq!(doc["inputs"], Value::Array(vec![]));
+    assert_eq!(doc["summary"]["inputs"], 0);
+}
