@@ -8,7 +8,8 @@
 //! Reading stops between `read()` calls. A pipe, FIFO or terminal (`tcpdump
 //! -w - | portmatrix check -`) may never deliver another byte, so such an
 //! input is polled with a timeout and the stop is seen within
-//! [`POLL_INTERVAL`] even when nothing arrives.
+//! [`POLL_INTERVAL`] even when nothing arrives; a FIFO is opened without
+//! waiting for its writer, so a signal ends that wait too.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -149,7 +150,7 @@ pub fn open(path: &Path, interrupt: &Interrupt) -> Result<CaptureReader<Stoppabl
     let opened = if path.as_os_str() == "-" {
         stdin_file()
     } else {
-        File::open(path)
+        open_file(path)
     };
     let file = opened.map_err(|e| Error {
         file_offset: 0,
@@ -166,6 +167,32 @@ pub fn open(path: &Path, interrupt: &Interrupt) -> Result<CaptureReader<Stoppabl
         poll,
         interrupt: interrupt.clone(),
     })
+}
+
+/// Opens `path` for reading. A FIFO is opened without waiting for its
+/// writer (`O_NONBLOCK`, then cleared): a plain open() waits until a writer
+/// comes, and a signal would not end that wait; the wait is then done by
+/// `poll` in [`Stoppable::read`], which a signal ends.
+#[cfg(unix)]
+fn open_file(path: &Path) -> io::Result<File> {
+    use rustix::fs::{fcntl_getfl, fcntl_setfl, Mode, OFlags};
+    use std::os::unix::fs::FileTypeExt;
+    let fifo = std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo());
+    if !fifo {
+        return File::open(path);
+    }
+    let fd = rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    fcntl_setfl(&fd, fcntl_getfl(&fd)? - OFlags::NONBLOCK)?;
+    Ok(File::from(fd))
+}
+
+#[cfg(not(unix))]
+fn open_file(path: &Path) -> io::Result<File> {
+    File::open(path)
 }
 
 /// Standard input as a file of its own (a duplicate of descriptor 0), so

@@ -165,3 +165,92 @@ fn a_signal_before_the_header_gives_an_empty_marked_report() {
     assert_eq!(doc["inputs"], Value::Array(vec![]));
     assert_eq!(doc["summary"]["inputs"], 0);
 }
+
+fn mkfifo(path: &std::path::Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo");
+}
+
+fn spawn_on(path: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_portmatrix"))
+        .args(["check", "--format", "json"])
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn portmatrix")
+}
+
+/// Whether process `pid` has `path` open (a link in /proc/PID/fd).
+fn has_open(pid: u32, path: &std::path::Path) -> bool {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|dir| {
+            dir.flatten()
+                .any(|e| std::fs::read_link(e.path()).is_ok_and(|l| l == path))
+        })
+        .unwrap_or(false)
+}
+
+/// A FIFO given by name (`mkfifo f; tcpdump -w f & portmatrix check f`):
+/// open() of a FIFO waits for a writer, and a signal did not end that
+/// wait. Here the signal comes while no writer has come yet.
+#[test]
+fn a_signal_while_a_fifo_waits_for_its_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("capture.fifo");
+    mkfifo(&fifo);
+    let child = spawn_on(&fifo);
+    // The handlers are installed before the input is opened.
+    let started = Instant::now();
+    while !has_open(child.id(), &fifo) {
+        assert!(started.elapsed() < BOUND, "the FIFO was not opened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal(&child, "INT");
+    let (code, stdout, stderr) = finish(child);
+    assert_eq!(code, Some(130), "{stderr}");
+    let doc: Value = serde_json::from_slice(&stdout).expect("JSON");
+    assert_eq!(doc["interrupted"], "SIGINT");
+    assert_eq!(doc["inputs"], Value::Array(vec![]));
+}
+
+/// A FIFO whose writer stays open: as with a pipe on standard input, every
+/// packet written before the signal is in the report.
+#[test]
+fn a_signal_while_a_fifo_writer_stays_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("capture.fifo");
+    mkfifo(&fifo);
+    let child = spawn_on(&fifo);
+    // Opening for writing waits until the child has opened it for reading.
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    let bytes = std::fs::read(fixtures_dir().join("demo/room.pcapng")).unwrap();
+    writer.write_all(&bytes).unwrap();
+    let started = Instant::now();
+    while rustix::io::ioctl_fionread(&writer).unwrap() > 0 {
+        assert!(started.elapsed() < BOUND, "the capture was not read");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal(&child, "HUP");
+    let (code, stdout, stderr) = finish(child);
+    drop(writer);
+    assert_eq!(code, Some(129), "{stderr}");
+    let doc: Value = serde_json::from_slice(&stdout).expect("JSON");
+    assert_eq!(doc["interrupted"], "SIGHUP");
+    assert_eq!(doc["inputs"][0]["packets"], ROOM_PACKETS);
+    assert_eq!(doc["inputs"][0]["errors"], Value::Array(vec![]));
+    // Without a signal, a FIFO reads to its end as before.
+    let child = spawn_on(&fifo);
+    let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    writer.write_all(&bytes).unwrap();
+    drop(writer);
+    let (code, stdout, stderr) = finish(child);
+    assert_eq!(code, Some(1), "{stderr}");
+    let doc: Value = serde_json::from_slice(&stdout).expect("JSON");
+    assert_eq!(doc["interrupted"], Value::Null);
+    assert_eq!(doc["inputs"][0]["packets"], ROOM_PACKETS);
+}
