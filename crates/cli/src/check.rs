@@ -151,7 +151,6 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(status))
 }
 
-/// One input through the analysis; its flows go to `sink` as they end.
 /// An input opened as `CaptureReader::open` does, with reads that end at
 /// SIGINT/SIGTERM/SIGHUP; `None` when a signal stopped it before its header
 /// was read (the input is then not read at all, not reported unreadable).
@@ -166,6 +165,7 @@ fn open(
     Some(opened)
 }
 
+/// One input through the analysis; its flows go to `sink` as they end.
 #[allow(clippy::too_many_arguments)]
 fn analyse<S: FlowSink>(
     opened: Result<CaptureReader<Stoppable>, portmatrix_capture::Error>,
