@@ -256,7 +256,8 @@ fn live_write_refuses_an_existing_file_and_a_symbolic_link() {
 
 /// Issue 9 item 6: two live runs writing one path both exited 0 with a
 /// corrupt file. Now the first to finish gets the name, the other exits 2
-/// and keeps its capture under the temporary name it gives.
+/// and keeps its capture under the temporary name it gives; each file holds
+/// exactly what its run reported.
 #[test]
 fn two_live_runs_on_one_path_do_not_corrupt_it() {
     if !can_capture() {
@@ -285,15 +286,27 @@ fn two_live_runs_on_one_path_do_not_corrupt_it() {
             .spawn()
             .expect("spawn live")
     };
-    let first = spawn("2");
-    let second = spawn("4");
-    thread::sleep(Duration::from_millis(1200));
-    let sender = UdpSocket::bind("127.0.0.1:0").expect("bind sender");
-    for i in 0..5u8 {
-        sender.send_to(&[i; 40], ("127.0.0.1", port)).expect("send");
-    }
+    let first = spawn("3");
+    let second = spawn("5");
+    // A datagram every 20 ms while the runs last, whenever each starts
+    // capturing.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sending = {
+        let done = std::sync::Arc::clone(&done);
+        thread::spawn(move || {
+            let sender = UdpSocket::bind("127.0.0.1:0").expect("bind sender");
+            let mut i = 0u8;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                sender.send_to(&[i; 40], ("127.0.0.1", port)).expect("send");
+                i = i.wrapping_add(1);
+                thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
     let first = first.wait_with_output().expect("first");
     let second = second.wait_with_output().expect("second");
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    sending.join().unwrap();
     assert!(
         matches!(first.status.code(), Some(0 | 1)),
         "{}",
@@ -305,26 +318,26 @@ fn two_live_runs_on_one_path_do_not_corrupt_it() {
         err.contains("was created by someone else during the capture"),
         "{err}"
     );
-    // The second report is still whole.
-    let doc: serde_json::Value = serde_json::from_slice(&second.stdout).expect("report");
-    assert_eq!(doc["inputs"][0]["packets"], 5);
-    // The file is the first run's capture, whole.
-    let back = bin()
-        .args(["check", "--format", "json"])
-        .arg(&target)
-        .output()
-        .expect("check saved");
-    let doc: serde_json::Value = serde_json::from_slice(&back.stdout).expect("json");
-    assert_eq!(doc["inputs"][0]["packets"], 5);
-    assert_eq!(doc["inputs"][0]["errors"], serde_json::json!([]));
-    // The second capture is where the message says.
+    let packets = |out: &[u8]| {
+        let doc: serde_json::Value = serde_json::from_slice(out).expect("report");
+        doc["inputs"][0]["packets"].as_u64().expect("packets")
+    };
+    let reread = |path: &std::ffi::OsStr| {
+        let back = bin()
+            .args(["check", "--format", "json"])
+            .arg(path)
+            .output()
+            .expect("check saved");
+        let doc: serde_json::Value = serde_json::from_slice(&back.stdout).expect("json");
+        assert_eq!(doc["inputs"][0]["format"], "pcapng");
+        assert_eq!(doc["inputs"][0]["errors"], serde_json::json!([]));
+        doc["inputs"][0]["packets"].as_u64().expect("packets")
+    };
+    // The file is the first run's capture, whole; the second report is
+    // whole too, and its capture is where the message says.
+    assert_eq!(reread(target.as_os_str()), packets(&first.stdout));
     let kept = err.trim().rsplit("the capture is kept in ").next().unwrap();
-    let back = bin()
-        .args(["check", "--format", "json", kept])
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&back.stdout).expect("json");
-    assert_eq!(doc["inputs"][0]["packets"], 5);
+    assert_eq!(reread(std::ffi::OsStr::new(kept)), packets(&second.stdout));
 }
 
 /// Issue 9 item 7: `--snaplen 0` was stored as 1 (every packet cut to one

@@ -28,9 +28,43 @@ pub fn is_unsafe_char(c: char) -> bool {
         )
 }
 
+/// Whether `s` may hold an unsafe character, without decoding it (a
+/// diagnostic can quote a 10 MB name). Every unsafe character is a C0 byte,
+/// DEL, or a UTF-8 sequence led by 0xC2 (C1), 0xD8 (U+061C) or 0xE2
+/// (U+2000-U+2FFF). Printable ASCII, the common case, is passed over eight
+/// bytes at a time.
+fn may_hold_unsafe(s: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bytes = s.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let printable_ascii = (&mut chunks).all(|c| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        let x = u64::from_le_bytes(word);
+        // A byte below 0x20, a byte equal to 0x7f, a byte with the high bit
+        // ("Bit Twiddling Hacks": determine if a word has a byte less than n).
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let y = x ^ (ONES * 0x7f);
+        let del = y.wrapping_sub(ONES) & !y & HIGH;
+        (x & HIGH) | below_space | del == 0
+    });
+    if printable_ascii
+        && chunks
+            .remainder()
+            .iter()
+            .all(|&b| (0x20..0x7f).contains(&b))
+    {
+        return false;
+    }
+    bytes
+        .iter()
+        .any(|&b| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xd8 || b == 0xe2)
+}
+
 fn replace(s: &str, keep_newlines: bool) -> Cow<'_, str> {
     let bad = |c: char| is_unsafe_char(c) && !(keep_newlines && c == '\n');
-    if !s.chars().any(bad) {
+    if !may_hold_unsafe(s) || !s.chars().any(bad) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(
@@ -86,6 +120,21 @@ mod tests {
     fn other_text_is_kept() {
         let s = "Boardroom 4.12 — dsр (Cyrillic), Ελληνικά, 日本, ZWJ 👩\u{200d}💻";
         assert_eq!(sanitize(s), s);
+    }
+
+    #[test]
+    fn the_byte_scan_sees_every_unsafe_character() {
+        for c in (0..=0x10_ffff).filter_map(char::from_u32) {
+            if is_unsafe_char(c) {
+                // At every place of an eight-byte word, and in the tail.
+                for pad in 0..12 {
+                    let text = format!("{}{c}{}", "a".repeat(pad), "b".repeat(11 - pad));
+                    assert!(may_hold_unsafe(&text), "U+{:04X} at {pad}", u32::from(c));
+                }
+            }
+        }
+        assert!(!may_hold_unsafe(&"k".repeat(1001)));
+        assert!(!may_hold_unsafe(" ~ printable ASCII only ~ "));
     }
 
     #[test]
