@@ -38,7 +38,7 @@ fn may_hold_unsafe(s: &str) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let bytes = s.as_bytes();
     let mut chunks = bytes.chunks_exact(8);
-    let printable_ascii = (&mut chunks).all(|c| {
+    let printable_ascii = chunks.all(|c| {
         let mut word = [0u8; 8];
         word.copy_from_slice(c);
         let x = u64::from_le_bytes(word);
