@@ -3,7 +3,7 @@
 //! interrupted, and exit with 128 + the signal's number (130, 143, 129), as
 //! a shell reports a process ended by that signal (`docs/verdicts.md`).
 //! A second signal while the report is being finished ends the process at
-//! once, with the same status.
+//! once, with 128 + that signal's number.
 //!
 //! Reading stops between `read()` calls. A pipe, FIFO or terminal (`tcpdump
 //! -w - | portmatrix check -`) may never deliver another byte, so such an
