@@ -6,6 +6,10 @@ use std::io::Write;
 use std::collections::BTreeMap;
 
 use portmatrix_engine::{FlowRecord, FlowSink, InputReport, InputSummary, Verdict};
+/// Text taken from captures, files and file names passes through this one
+/// sanitiser (control and bidirectional format characters become U+FFFD)
+/// before it reaches the terminal.
+pub use portmatrix_rules::sanitize;
 
 /// Flows listed per verdict section before "… and N more".
 const LISTED: usize = 25;
@@ -70,6 +74,15 @@ pub fn write_report<W: Write>(
         }
     }
     out.write_all(s.as_bytes())
+}
+
+/// Writes the line that says the report was cut short by `signal`.
+pub fn write_interrupted<W: Write>(out: &mut W, signal: &str) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "\ninterrupted by {}: reading stopped; the report covers what was read before it",
+        sanitize(signal)
+    )
 }
 
 /// Writes only the input summaries (live refreshes).
@@ -302,7 +315,7 @@ fn render_input(s: &mut String, input: &InputSummary) {
             } else {
                 ""
             };
-            let _ = writeln!(s, "  format       {v}{gz}");
+            let _ = writeln!(s, "  format       {}{gz}", sanitize(v));
         }
         None => {
             let _ = writeln!(s, "  format       unreadable");
@@ -422,13 +435,6 @@ fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
         .map(|(k, n)| format!("{k} {n}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Replaces control characters so text taken from a capture cannot drive the terminal.
-pub fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
 }
 
 #[cfg(test)]

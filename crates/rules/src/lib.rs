@@ -75,6 +75,7 @@ mod ports;
 mod reader;
 mod site;
 mod suggest;
+mod visible;
 
 pub use error::{Diagnostic, Error, Position, ProblemKind, Result};
 pub use groups::Group;
@@ -88,3 +89,4 @@ pub use model::{
 };
 pub use ports::{NamedRange, PortItem, PortRange, PortSpec, SpecError};
 pub use site::{Address, Device, Resolution, Site};
+pub use visible::{is_unsafe_char, sanitize, sanitize_lines};
