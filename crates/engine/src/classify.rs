@@ -523,13 +523,15 @@ impl<'a> Classifier<'a> {
             .map(|(_, r)| r.id.clone())
             .take(3)
             .collect();
+        // Both searches walk outwards from the port over sorted ranges, so
+        // their cost does not grow with the number of rules.
         let roles: Vec<RoleRef> = orig_roles.iter().chain(resp_roles).copied().collect();
-        let near = self.matcher.nearest_by(Some(t), port, 3, |r| {
-            !is_wide(r)
-                && (roles.is_empty()
-                    || roles.contains(&r.destination_role_ref())
-                    || roles.contains(&r.source_role_ref()))
-        });
+        let near = if roles.is_empty() {
+            self.matcher.nearest_by(Some(t), port, 3, |r| !is_wide(r))
+        } else {
+            self.matcher
+                .nearest_for_roles(&roles, t, port, 3, |r| !is_wide(r))
+        };
         for n in near {
             if !out.contains(&n.rule.id) {
                 out.push(n.rule.id.clone());

@@ -80,7 +80,8 @@ pub use error::{Diagnostic, Error, Position, ProblemKind, Result};
 pub use groups::Group;
 pub use load::{fold_whitespace, quote_in_document};
 pub use matcher::{
-    Candidate, Destination, Lookup, Matcher, Mismatch, NearMiss, Nearest, Orientation, Query, Side,
+    Candidate, Destination, Lookup, Matcher, Mismatch, NearMiss, NearScope, Nearest, NearestSearch,
+    Orientation, Query, Side,
 };
 pub use model::{
     Direction, Document, Origin, Requirement, Role, RoleRef, Rule, RuleSet, Transport, Transports,
