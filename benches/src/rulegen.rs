@@ -11,8 +11,8 @@
 //!   (15 %), a list of two or three ports (10 %), a port of a short list of
 //!   common services (443, 5060, SNMP traps, ...; 4 %), and one rule in a
 //!   thousand (every thousandth) covering thousands of ports (RTP or
-//!   ephemeral ranges, `any`), about the density of wide rules per port of
-//!   the built-in rules, so the rules at any one port stay few;
+//!   ephemeral ranges, `any`): 50 in 50 000, where the built-in rules have
+//!   79 in 665, so a port carries no more rules than with the built-in set;
 //! - transports TCP (about 55 %), UDP (35 %), both (10 %); 3 % of the rules
 //!   multicast (UDP, one group each), 1 % broadcast (UDP), 1 % `blocked`;
 //! - services named so that the classification's service words (DNS, NTP,
