@@ -25,8 +25,9 @@
 //!   [`Matcher::nearest_by`], [`Matcher::nearest_for_roles`],
 //!   [`Matcher::same_product_other_port`] and [`Matcher::same_role_other_port`]
 //!   for the "nearest rules" hint of undocumented flows (a walk outwards from
-//!   the port over sorted ranges, whose cost does not grow with the rule
-//!   count; [`Matcher::nearest_search`] also says how many rules it read).
+//!   the port over sorted ranges, whose cost depends on the rules near the
+//!   port, not on the rule count; [`Matcher::nearest_search`] also says how
+//!   many rules it read).
 //! - [`Site::load`] — the inventory, checked against a rule set's roles;
 //!   [`Site::lookup`] maps an (IP, MAC) pair to devices and roles.
 //! - [`export`] — CSV, JSON, a text table, and a full description of a rule.

@@ -437,8 +437,8 @@ impl Matcher {
 
     /// Rules accepted by `filter`, nearest to `port` first (then by id), at most
     /// `limit`; `transport` restricts to rules covering it. The cost depends
-    /// on the rules around `port` (see [`Matcher::nearest_search`]), not on
-    /// their number.
+    /// on the rules around `port` and on how many of them `filter` refuses
+    /// (see [`Matcher::nearest_search`]), not on the number of rules.
     pub fn nearest_by(
         &self,
         transport: Option<Transport>,
