@@ -566,13 +566,15 @@ impl<'a> Classifier<'a> {
             .map(|(_, r)| r.id.clone())
             .take(3)
             .collect();
+        // Both searches walk outwards from the port over sorted ranges, so
+        // their cost does not grow with the number of rules.
         let roles: Vec<RoleRef> = orig_roles.iter().chain(resp_roles).copied().collect();
-        let near = self.matcher.nearest_by(Some(t), port, 3, |r| {
-            !is_wide(r)
-                && (roles.is_empty()
-                    || roles.contains(&r.destination_role_ref())
-                    || roles.contains(&r.source_role_ref()))
-        });
+        let near = if roles.is_empty() {
+            self.matcher.nearest_by(Some(t), port, 3, |r| !is_wide(r))
+        } else {
+            self.matcher
+                .nearest_for_roles(&roles, t, port, 3, |r| !is_wide(r))
+        };
         for n in near {
             if !out.contains(&n.rule.id) {
                 out.push(n.rule.id.clone());
@@ -653,11 +655,25 @@ fn side<'r>(known: &Option<String>, roles: &'r [RoleRef]) -> Side<'r> {
     }
 }
 
+/// The ids of `rules`, each once, in order. Rule ids are unique in a rule
+/// set (`docs/rules.md`), so the same id is the same rule: addresses are
+/// compared, not strings, and past a few rules through a set (a port can
+/// carry hundreds of rules, and comparing each with all before it made the
+/// cost of a flow grow with their square).
 fn ids(rules: &[&Rule]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for r in rules {
-        if !out.contains(&r.id) {
-            out.push(r.id.clone());
+    let mut out: Vec<String> = Vec::with_capacity(rules.len());
+    if rules.len() <= 16 {
+        for (i, r) in rules.iter().enumerate() {
+            if !rules[..i].iter().any(|x| std::ptr::eq(*x, *r)) {
+                out.push(r.id.clone());
+            }
+        }
+    } else {
+        let mut seen: HashSet<*const Rule> = HashSet::with_capacity(rules.len());
+        for r in rules {
+            if seen.insert(*r as *const Rule) {
+                out.push(r.id.clone());
+            }
         }
     }
     out
