@@ -24,6 +24,10 @@ impl serde_json::ser::Formatter for SafeFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Printable text, nearly every fragment, is checked eight bytes at a time.
+        if !portmatrix_rules::may_hold_unsafe(fragment) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if portmatrix_rules::is_unsafe_char(c) {

@@ -94,4 +94,4 @@ pub use model::{
 };
 pub use ports::{NamedRange, PortItem, PortRange, PortSpec, SpecError};
 pub use site::{Address, Device, Resolution, Site};
-pub use visible::{is_unsafe_char, sanitize, sanitize_lines};
+pub use visible::{is_unsafe_char, may_hold_unsafe, sanitize, sanitize_lines};

@@ -33,7 +33,7 @@ pub fn is_unsafe_char(c: char) -> bool {
 /// DEL, or a UTF-8 sequence led by 0xC2 (C1), 0xD8 (U+061C) or 0xE2
 /// (U+2000-U+2FFF). Printable ASCII, the common case, is passed over eight
 /// bytes at a time.
-fn may_hold_unsafe(s: &str) -> bool {
+pub fn may_hold_unsafe(s: &str) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let bytes = s.as_bytes();
