@@ -149,8 +149,9 @@ pub struct CaptureReader<R: Read> {
     compressed: bool,
     section: Section,
     interfaces: Vec<Interface>,
-    /// An interface limit was reported (once per file).
-    interface_limit_reported: bool,
+    /// The per-section and the per-file interface limits were reported
+    /// (each once per file).
+    limits_reported: (bool, bool),
     /// Kept interfaces by the hash of their description, built when
     /// [`MAX_KEPT_INTERFACES`] is reached.
     kept_index: Option<HashMap<u64, u32>>,
@@ -232,7 +233,7 @@ impl<R: Read> CaptureReader<R> {
             compressed,
             section: Section::default(),
             interfaces: Vec::new(),
-            interface_limit_reported: false,
+            limits_reported: (false, false),
             kept_index: None,
             kept_hasher: RandomState::new(),
             stats: ReadStats::default(),

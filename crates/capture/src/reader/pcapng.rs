@@ -429,14 +429,19 @@ impl<R: Read> CaptureReader<R> {
         })
     }
 
-    /// The first time a limit on interfaces is hit in the file: `kind`.
-    /// Later interfaces past either limit are skipped silently, and so are
-    /// their packets (counted in `skipped_records`).
+    /// The first time in the file that a limit on interfaces is hit: `kind`
+    /// (each of the two limits is reported once). Later interfaces past a
+    /// limit are skipped silently, and so are their packets (counted in
+    /// `skipped_records`).
     fn report_limit_once(&mut self, off: u64, kind: ErrorKind) -> Option<Step> {
-        if self.interface_limit_reported {
+        let reported = match kind {
+            ErrorKind::TooManyInterfaces { .. } => &mut self.limits_reported.0,
+            _ => &mut self.limits_reported.1,
+        };
+        if *reported {
             return None;
         }
-        self.interface_limit_reported = true;
+        *reported = true;
         Some(Step::Error(Error::recoverable(off, None, kind)))
     }
 

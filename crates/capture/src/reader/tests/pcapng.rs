@@ -561,3 +561,38 @@ fn an_interface_past_the_file_limit_unlike_every_kept_one_is_reported_once() {
     assert_eq!(r.stats().skipped_records, 2);
     assert_eq!(r.interfaces().len(), MAX_KEPT_INTERFACES as usize);
 }
+
+#[test]
+fn each_interface_limit_is_reported_once() {
+    // A section of 4 098 interfaces (the per-section limit is hit at the
+    // 4 097th, at 28 + 20 × 4 096), then captures of one interface each,
+    // all unlike, until the file limit is passed twice.
+    let mut file = SHB_LE.to_vec();
+    for _ in 0..MAX_INTERFACES + 2 {
+        file.extend_from_slice(&IDB_ETH_LE);
+    }
+    let first = file.len() as u32;
+    let extra = MAX_KEPT_INTERFACES - MAX_INTERFACES + 2;
+    file.extend(catenated(extra, |i| 1000 + i));
+    let mut r = open(&file);
+    let (ids, errors) = interfaces_and_errors(&mut r);
+    let kinds: Vec<(u64, &ErrorKind)> = errors.iter().map(|e| (e.file_offset, &e.kind)).collect();
+    let past_file_limit = u64::from(first) + 84 * u64::from(extra - 2) + 28;
+    assert_eq!(
+        kinds,
+        [
+            (
+                28 + 20 * u64::from(MAX_INTERFACES),
+                &ErrorKind::TooManyInterfaces { max: 4096 }
+            ),
+            (
+                past_file_limit,
+                &ErrorKind::InterfaceTableFull {
+                    max: MAX_KEPT_INTERFACES
+                }
+            ),
+        ]
+    );
+    assert_eq!(ids.len() as u32, extra - 2);
+    assert_eq!(r.interfaces().len(), MAX_KEPT_INTERFACES as usize);
+}
