@@ -28,6 +28,48 @@ fn can_capture() -> bool {
     }
 }
 
+/// Waits until `child` captures: it holds a packet socket bound to an
+/// interface and running (a line of `/proc/net/packet`, Linux's list of
+/// packet sockets, with its inode, a non-zero `Iface` and `R` 1), then
+/// 0.5 s more, for the capture filter that libpcap sets next (it drops what
+/// arrived before the filter). Without that list, waits 1.2 s. A fixed wait
+/// from the start lost the first datagram on a busy machine.
+fn wait_until_capturing(child: &std::process::Child) {
+    let started = std::time::Instant::now();
+    let Ok(_) = std::fs::read_to_string("/proc/net/packet") else {
+        thread::sleep(Duration::from_millis(1200));
+        return;
+    };
+    while started.elapsed() < Duration::from_secs(60) {
+        let bound: Vec<String> = std::fs::read_to_string("/proc/net/packet")
+            .unwrap_or_default()
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                // sk RefCnt Type Proto Iface R Rmem User Inode
+                (f.len() >= 9 && f[4] != "0" && f[5] == "1").then(|| f[8].to_string())
+            })
+            .collect();
+        let capturing = std::fs::read_dir(format!("/proc/{}/fd", child.id()))
+            .map(|dir| {
+                dir.flatten().any(|e| {
+                    std::fs::read_link(e.path()).is_ok_and(|l| {
+                        let l = l.to_string_lossy();
+                        bound.iter().any(|inode| l == format!("socket:[{inode}]"))
+                    })
+                })
+            })
+            .unwrap_or(false);
+        if capturing {
+            thread::sleep(Duration::from_millis(500));
+            return;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the live capture did not start within 60 s");
+}
+
 #[test]
 fn live_captures_udp_on_loopback_and_writes_pcapng() {
     if !can_capture() {
@@ -55,8 +97,8 @@ fn live_captures_udp_on_loopback_and_writes_pcapng() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn live");
-    // Give libpcap time to open the interface, then send 7 datagrams.
-    thread::sleep(Duration::from_millis(1200));
+    // Once libpcap has opened the interface, send 7 datagrams.
+    wait_until_capturing(&child);
     let sender = UdpSocket::bind("127.0.0.1:0").expect("bind sender");
     for i in 0..7u8 {
         sender.send_to(&[i; 40], ("127.0.0.1", port)).expect("send");
@@ -366,7 +408,7 @@ fn live_snaplen_zero_keeps_whole_packets() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn live");
-    thread::sleep(Duration::from_millis(1200));
+    wait_until_capturing(&child);
     let sender = UdpSocket::bind("127.0.0.1:0").expect("bind sender");
     sender.send_to(&[7; 40], ("127.0.0.1", port)).expect("send");
     let out = child.wait_with_output().expect("wait");
@@ -426,7 +468,7 @@ fn live_write_failure_exits_2_and_leaves_no_file() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn live");
-    thread::sleep(Duration::from_millis(1200));
+    wait_until_capturing(&child);
     let sender = UdpSocket::bind("127.0.0.1:0").expect("bind sender");
     // 300 × 1000 bytes: far beyond the 64 KiB of the file system.
     for _ in 0..300 {
