@@ -106,12 +106,14 @@ struct Packet {
 fn decode_record(summary: &mut summary::Accumulator, record: &Record<'_>) -> Packet {
     let facts = portmatrix_wire::decode(record.link_type, record.frame());
     summary.observe(record, &facts);
+    let info = flow::PacketInfo::from_facts(&facts);
     Packet {
         index: record.index,
         ts_ns: record.ts_ns,
         wire_len: record.orig_len,
-        routed: flow::route(&facts, record.ts_ns),
-        info: flow::PacketInfo::from_facts(&facts),
+        // Frames without IP become flows only when a detector knew them.
+        routed: flow::route(&facts, record.ts_ns).or_else(|| flow::route_ether(&facts, &info)),
+        info,
     }
 }
 
@@ -135,6 +137,8 @@ pub struct Analysis<'a, S: FlowSink> {
     /// the pass, when every media flow is known and RTP can be paired with
     /// its RTCP.
     media: Vec<Flow>,
+    /// PTP of the whole capture, per domain.
+    ptp: detect::ptp::tracker::Tracker,
     since_drain: u32,
     last_sweep_ns: i64,
 }
@@ -172,6 +176,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             sink_error: None,
             pending: Vec::new(),
             media: Vec::new(),
+            ptp: Default::default(),
             since_drain: 0,
             last_sweep_ns: i64::MIN,
         }
@@ -195,6 +200,14 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             for shard in &mut self.shards {
                 shard.sweep(packet.ts_ns);
             }
+        }
+        if let Some(detect::Tagged {
+            sample: detect::Sample::Ptp(s),
+            ..
+        }) = &packet.info.sample
+        {
+            let dst = packet.routed.as_ref().map(|r| r.endpoints().1);
+            self.ptp.observe(packet.ts_ns, s, dst.as_ref());
         }
         if let Some(routed) = &packet.routed {
             let n = self.shards.len();
@@ -415,6 +428,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             report: InputReport {
                 input: self.summary.finish(Some(source)),
                 summary: self.tally.summary(evictions, missing, inventory),
+                ptp: self.ptp.report(),
             },
             sink: self.sink,
         })
