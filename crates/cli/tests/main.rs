@@ -8,6 +8,7 @@ mod hostile;
 #[cfg(feature = "live")]
 mod live;
 mod mutation;
+mod ptp;
 mod util;
 mod verdicts;
 mod zeek;

@@ -498,8 +498,8 @@ proptest! {
         let f = &flows[0];
         prop_assert_eq!(f.transport, if v6 { "icmpv6" } else { "icmp" });
         prop_assert_eq!(
-            (f.src_ip.as_deref(), f.dst_ip.as_deref()),
-            (Some(a.to_string().as_str()), Some(b.to_string().as_str()))
+            (f.src_ip.clone(), f.dst_ip.clone()),
+            (Some(a.to_string()), Some(b.to_string()))
         );
         prop_assert_eq!((f.src_port, f.dst_port), (u16::from(req_t), id));
         prop_assert_eq!((f.packets_fwd, f.packets_rev), (1, 1));

@@ -83,7 +83,10 @@ const B: [u8; 8] = [0xac, 0xde, 0x48, 0xff, 0xfe, 0x00, 0x11, 0x22];
 fn v2_sync_over_udp_and_ethernet() {
     let sync = v2(0x00, 44, 127, A, 4711, -3);
     let s = udp(319, &sync).expect("a v2 Sync on 319 is PTP");
-    assert_eq!((s.version, s.kind, s.domain), (2, Kind::Sync, Domain::Number(127)));
+    assert_eq!(
+        (s.version, s.kind, s.domain),
+        (2, Kind::Sync, Domain::Number(127))
+    );
     assert_eq!((s.sequence_id, s.log_interval, s.clock), (4711, -3, A));
     assert_eq!((s.port_number, s.dst_port), (1, 319));
     assert_eq!(s.clock_text(), "001dc1.fffe.010203");
@@ -120,7 +123,11 @@ fn announce_carries_the_grandmaster() {
 
 #[test]
 fn v1_sync_carries_subdomain_and_grandmaster() {
-    let s = udp(319, &v1_sync([0, 0x1d, 0xc1, 9, 8, 7], [0, 0x1d, 0xc1, 1, 1, 1], 3)).expect("v1");
+    let s = udp(
+        319,
+        &v1_sync([0, 0x1d, 0xc1, 9, 8, 7], [0, 0x1d, 0xc1, 1, 1, 1], 3),
+    )
+    .expect("v1");
     assert_eq!((s.version, s.kind, s.log_interval), (1, Kind::Sync, -2));
     assert_eq!(s.domain.report(), DomainReport::Name("_DFLT".into()));
     assert_eq!(s.clock_text(), "00:1d:c1:09:08:07");
@@ -210,17 +217,33 @@ fn a_handover_is_a_change_and_a_long_overlap_is_two_grandmasters() {
     // A announces for 20 s, then B takes over (one overlapping Announce).
     let mut t = Tracker::default();
     for i in 0..10 {
-        t.observe(i * 2 * S, &udp(320, &announce(0, A, A, 128, 0)).unwrap(), None);
+        t.observe(
+            i * 2 * S,
+            &udp(320, &announce(0, A, A, 128, 0)).unwrap(),
+            None,
+        );
     }
     for i in 8..20 {
-        t.observe(i * 2 * S + S, &udp(320, &announce(0, B, B, 100, 0)).unwrap(), None);
+        t.observe(
+            i * 2 * S + S,
+            &udp(320, &announce(0, B, B, 100, 0)).unwrap(),
+            None,
+        );
     }
     assert_eq!(kinds(&t), ["ptp-grandmaster-change"]);
     // A and B both announce, interleaved, for 40 s.
     let mut t = Tracker::default();
     for i in 0..20 {
-        t.observe(i * 2 * S, &udp(320, &announce(0, A, A, 128, 0)).unwrap(), None);
-        t.observe(i * 2 * S + S, &udp(320, &announce(0, B, B, 128, 0)).unwrap(), None);
+        t.observe(
+            i * 2 * S,
+            &udp(320, &announce(0, A, A, 128, 0)).unwrap(),
+            None,
+        );
+        t.observe(
+            i * 2 * S + S,
+            &udp(320, &announce(0, B, B, 128, 0)).unwrap(),
+            None,
+        );
     }
     assert_eq!(kinds(&t), ["ptp-two-grandmasters"]);
     // A goes silent for longer than the receipt timeout and comes back
@@ -228,7 +251,11 @@ fn a_handover_is_a_change_and_a_long_overlap_is_two_grandmasters() {
     let mut t = Tracker::default();
     for (clock, from, to) in [(A, 0, 10), (B, 11, 20), (A, 21, 30)] {
         for i in from..to {
-            t.observe(i * 2 * S, &udp(320, &announce(0, clock, clock, 128, 0)).unwrap(), None);
+            t.observe(
+                i * 2 * S,
+                &udp(320, &announce(0, clock, clock, 128, 0)).unwrap(),
+                None,
+            );
         }
     }
     let r = t.report().unwrap();
