@@ -9,6 +9,7 @@ mod hostile;
 mod live;
 mod mutation;
 mod ptp;
+mod recipes;
 mod util;
 mod verdicts;
 mod zeek;

@@ -276,9 +276,13 @@ fn render_flow(s: &mut String, f: &FlowRecord) {
 fn render_ptp(s: &mut String, ptp: &portmatrix_engine::detect::ptp::tracker::PtpReport) {
     let _ = writeln!(s, "\n  PTP          {} messages", ptp.messages);
     for d in &ptp.domains {
-        let rate = |r: &portmatrix_engine::detect::ptp::tracker::RateReport| match r.per_second {
-            Some(p) => format!("{p:.2}/s"),
-            None => format!("{}", r.messages),
+        // The busiest sender (the master) of each kind.
+        let rate = |r: &[portmatrix_engine::detect::ptp::tracker::RateReport]| match r.first() {
+            Some(r) => match r.per_second {
+                Some(p) => format!("{p:.2}/s"),
+                None => format!("{} msg", r.messages),
+            },
+            None => "none".to_string(),
         };
         let _ = writeln!(
             s,

@@ -195,9 +195,11 @@ fn rates_and_delay_mechanism() {
     t.observe(S, &udp(320, &v2(0x09, 54, 0, A, 1, 0)).unwrap(), None);
     let r = t.report().unwrap();
     let d = &r.domains[0];
-    assert_eq!(d.sync.per_second, Some(8.0));
-    assert_eq!(d.sync.log_interval, Some(-3));
-    assert_eq!(d.announce.per_second, Some(0.5));
+    assert_eq!(d.sync.len(), 1);
+    assert_eq!(d.sync[0].clock, "001dc1.fffe.010203");
+    assert_eq!(d.sync[0].per_second, Some(8.0));
+    assert_eq!(d.sync[0].log_interval, Some(-3));
+    assert_eq!(d.announce[0].per_second, Some(0.5));
     assert_eq!(d.delay_mechanism, Some("e2e"));
     assert_eq!(d.clocks.len(), 2);
     assert_eq!(d.grandmasters.len(), 1);
@@ -231,6 +233,23 @@ fn a_handover_is_a_change_and_a_long_overlap_is_two_grandmasters() {
         );
     }
     assert_eq!(kinds(&t), ["ptp-grandmaster-change"]);
+    // B announces itself for 2 s while A stays grandmaster: a transient.
+    let mut t = Tracker::default();
+    for i in 0..10 {
+        t.observe(
+            i * 2 * S,
+            &udp(320, &announce(0, A, A, 128, 0)).unwrap(),
+            None,
+        );
+    }
+    for i in 2..4 {
+        t.observe(
+            i * S + S / 2,
+            &udp(320, &announce(0, B, B, 200, 0)).unwrap(),
+            None,
+        );
+    }
+    assert_eq!(kinds(&t), Vec::<&str>::new());
     // A and B both announce, interleaved, for 40 s.
     let mut t = Tracker::default();
     for i in 0..20 {

@@ -52,9 +52,10 @@ impl Rate {
         }
     }
 
-    fn report(&self) -> RateReport {
+    fn report(&self, clock: String) -> RateReport {
         let span = self.last_ns.saturating_sub(self.first_ns);
         RateReport {
+            clock,
             messages: self.messages,
             per_second: (self.messages >= 2 && span > 0).then(|| {
                 let r = (self.messages - 1) as f64 * 1e9 / span as f64;
@@ -95,8 +96,9 @@ struct DomainTrack {
     first_ns: i64,
     last_ns: i64,
     counts: [u64; Kind::COUNT],
-    sync: Rate,
-    announce: Rate,
+    /// Sync and Announce per sending clock (index in `clocks`).
+    sync: Vec<(usize, Rate)>,
+    announce: Vec<(usize, Rate)>,
     clocks: Vec<[u8; 8]>,
     grandmasters: Vec<GmTrack>,
     /// Where peer-delay messages went (addresses as text).
@@ -168,8 +170,8 @@ impl Tracker {
                     first_ns: ts_ns,
                     last_ns: ts_ns,
                     counts: [0; Kind::COUNT],
-                    sync: Rate::default(),
-                    announce: Rate::default(),
+                    sync: Vec::new(),
+                    announce: Vec::new(),
                     clocks: Vec::new(),
                     grandmasters: Vec::new(),
                     pdelay_to: Vec::new(),
@@ -185,13 +187,23 @@ impl Tracker {
         d.first_ns = d.first_ns.min(ts_ns);
         d.last_ns = d.last_ns.max(ts_ns);
         d.counts[s.kind.index()] += 1;
-        match s.kind {
-            Kind::Sync => d.sync.add(ts_ns, s.log_interval),
-            Kind::Announce => d.announce.add(ts_ns, s.log_interval),
-            _ => {}
-        }
         if d.clocks.len() < CLOCKS_CAP && !d.clocks.contains(&s.clock) {
             d.clocks.push(s.clock);
+        }
+        let rates = match s.kind {
+            Kind::Sync => Some(&mut d.sync),
+            Kind::Announce => Some(&mut d.announce),
+            _ => None,
+        };
+        if let (Some(rates), Some(c)) = (rates, d.clocks.iter().position(|c| *c == s.clock)) {
+            match rates.iter_mut().find(|(i, _)| *i == c) {
+                Some((_, r)) => r.add(ts_ns, s.log_interval),
+                None => {
+                    let mut r = Rate::default();
+                    r.add(ts_ns, s.log_interval);
+                    rates.push((c, r));
+                }
+            }
         }
         if s.kind.is_peer_delay() {
             if let Some(e) = dst {
@@ -380,17 +392,29 @@ fn grandmaster_findings(d: &DomainTrack, out: &mut Vec<Finding>) {
             ),
         });
     }
+    // The grandmaster changes when another one's period begins and
+    // outlasts the current one's; a period that ends first is a transient
+    // (a clock announcing itself until the best master clock algorithm
+    // made it a slave) and changes nothing.
     let mut changes = Vec::new();
-    for w in periods.windows(2) {
-        let ((ia, _), (ib, pb)) = (w[0], w[1]);
-        let pair = (ia.min(ib), ia.max(ib));
-        if ia != ib && !concurrent.iter().any(|c| (c.0, c.1) == pair) {
-            changes.push(format!(
-                "{} -> {} at {}",
-                gm(ia),
-                gm(ib),
-                rfc3339_ns(pb.first_ns)
-            ));
+    let mut current: Option<(usize, i64)> = None;
+    for (g, p) in &periods {
+        match current {
+            Some((c, last)) if c == *g => current = Some((c, last.max(p.last_ns))),
+            Some((c, last)) if p.last_ns > last => {
+                let pair = (c.min(*g), c.max(*g));
+                if !concurrent.iter().any(|x| (x.0, x.1) == pair) {
+                    changes.push(format!(
+                        "{} -> {} at {}",
+                        gm(c),
+                        gm(*g),
+                        rfc3339_ns(p.first_ns)
+                    ));
+                }
+                current = Some((*g, p.last_ns));
+            }
+            Some(_) => {}
+            None => current = Some((*g, p.last_ns)),
         }
     }
     if !changes.is_empty() {
@@ -412,6 +436,16 @@ fn grandmaster_findings(d: &DomainTrack, out: &mut Vec<Finding>) {
     }
 }
 
+/// Rates per sending clock, most messages first.
+fn rates(d: &DomainTrack, of: &[(usize, Rate)]) -> Vec<RateReport> {
+    let mut v: Vec<RateReport> = of
+        .iter()
+        .map(|(c, r)| r.report(clock_text(d.version, &d.clocks[*c])))
+        .collect();
+    v.sort_by(|a, b| b.messages.cmp(&a.messages).then(a.clock.cmp(&b.clock)));
+    v
+}
+
 fn domain_report(d: &DomainTrack) -> DomainEntry {
     let e2e = d.counts[Kind::DelayReq.index()] + d.counts[Kind::DelayResp.index()];
     let p2p = d.counts[Kind::PdelayReq.index()]
@@ -430,8 +464,8 @@ fn domain_report(d: &DomainTrack) -> DomainEntry {
             .map(|k| (k.name(), d.counts[k.index()]))
             .collect(),
         clocks: d.clocks.iter().map(|c| clock_text(d.version, c)).collect(),
-        sync: d.sync.report(),
-        announce: d.announce.report(),
+        sync: rates(d, &d.sync),
+        announce: rates(d, &d.announce),
         delay_mechanism: match (e2e > 0, p2p > 0) {
             (true, false) => Some("e2e"),
             (false, true) => Some("p2p"),
@@ -495,8 +529,10 @@ pub struct DomainEntry {
     pub messages: BTreeMap<&'static str, u64>,
     /// Source clocks seen in the domain (devices).
     pub clocks: Vec<String>,
-    pub sync: RateReport,
-    pub announce: RateReport,
+    /// Sync per sending clock, most messages first (the master first).
+    pub sync: Vec<RateReport>,
+    /// Announce per sending clock, most messages first.
+    pub announce: Vec<RateReport>,
     /// `e2e` (Delay_Req/Delay_Resp), `p2p` (Pdelay_*), `e2e+p2p`, or null.
     pub delay_mechanism: Option<&'static str>,
     /// Delay_Req and Delay_Resp messages.
@@ -510,10 +546,12 @@ pub struct DomainEntry {
     pub grandmasters: Vec<GrandmasterEntry>,
 }
 
-/// Messages of one type: how many, their mean rate between the first and
-/// the last, and the advertised logMessageInterval.
-#[derive(Clone, Copy, Debug, Serialize)]
+/// Messages of one type from one clock: how many, their mean rate between
+/// the first and the last, and the advertised logMessageInterval.
+#[derive(Clone, Debug, Serialize)]
 pub struct RateReport {
+    /// The sending clock.
+    pub clock: String,
     pub messages: u64,
     /// Messages per second ((n - 1) / time from first to last); null with
     /// fewer than two.
