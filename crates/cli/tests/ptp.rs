@@ -296,3 +296,163 @@ fn ptp_over_ethernet_matches_tshark() {
     assert!((got - want).abs() < 0.001, "sync rate {got} vs {want}");
     assert_eq!(d["delay_mechanism"], "e2e");
 }
+
+/// IEEE 1588-2002 Table 23: v1 control values and names.
+fn v1_name(control: &str) -> &'static str {
+    match control.parse::<u8>().expect("control") {
+        0 => "Sync",
+        1 => "Delay_Req",
+        2 => "Follow_Up",
+        3 => "Delay_Resp",
+        4 => "Management",
+        other => panic!("reserved control {other}"),
+    }
+}
+
+/// `fixtures/ptp/mixed.pcap` (PTPv1 in `_DFLT` and `_ALT1`, PTPv2 in
+/// domains 0 and 127, Announce sent to the event port) against tshark.
+#[test]
+fn mixed_versions_and_domains_match_tshark() {
+    let rows = oracle("mixed.tsv");
+    let run = check_json(&fixtures_dir().join("ptp/mixed.pcap"), None);
+    let input = run.input0().expect("report");
+    let name = |r: &BTreeMap<String, String>| {
+        if r["ptp.versionptp"] == "1" {
+            v1_name(&r["ptp.controlfield"])
+        } else {
+            type_name(&r["ptp.v2.messagetype"])
+        }
+    };
+
+    // Flows and their messages.
+    let mut want: BTreeMap<(String, String), Counts> = BTreeMap::new();
+    for r in &rows {
+        *want
+            .entry(row_ends(r))
+            .or_default()
+            .entry(name(r).to_string())
+            .or_insert(0) += 1;
+    }
+    let got: BTreeMap<(String, String), Counts> = input["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (flow_ends(f), json_counts(&f["ptp"]["messages"])))
+        .collect();
+    assert_eq!(got, want, "flows and their messages");
+
+    // Domains per version: v1 subdomain names, v2 numbers.
+    let ptp = &input["ptp"];
+    assert_eq!(ptp["versions"], serde_json::json!([1, 2]));
+    let got: BTreeSet<String> = ptp["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "v{} {}",
+                d["version"],
+                d["domain"].to_string().trim_matches('"')
+            )
+        })
+        .collect();
+    let want: BTreeSet<String> = rows
+        .iter()
+        .map(|r| {
+            if r["ptp.versionptp"] == "1" {
+                format!("v1 {}", r["ptp.subdomain"])
+            } else {
+                format!("v2 {}", r["ptp.v2.domainnumber"])
+            }
+        })
+        .collect();
+    assert_eq!(got, want, "domains");
+
+    // v1 grandmasters (from Sync) with their stratum, as tshark reads them.
+    for d in ptp["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["version"] == 1)
+    {
+        let sub = d["domain"].as_str().unwrap();
+        let want: BTreeSet<(String, u64)> = rows
+            .iter()
+            .filter(|r| r["ptp.subdomain"] == sub && !r["ptp.sdr.grandmasterclockuuid"].is_empty())
+            .map(|r| {
+                (
+                    r["ptp.sdr.grandmasterclockuuid"].clone(),
+                    r["ptp.sdr.grandmasterclockstratum"].parse().unwrap(),
+                )
+            })
+            .collect();
+        let got: BTreeSet<(String, u64)> = d["grandmasters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["identity"].as_str().unwrap().to_string(),
+                    g["stratum"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{sub}: grandmasters");
+        // The Sync rate from tshark's times, and the advertised interval.
+        let times: Vec<f64> = rows
+            .iter()
+            .filter(|r| r["ptp.subdomain"] == sub && r["ptp.controlfield"] == "0")
+            .map(|r| r["frame.time_epoch"].parse().unwrap())
+            .collect();
+        let rate = (times.len() - 1) as f64 / (times[times.len() - 1] - times[0]);
+        let sync = &d["sync"][0];
+        assert!(
+            (sync["per_second"].as_f64().unwrap() - rate).abs() < 0.001,
+            "{sub}"
+        );
+        let interval: i64 = rows
+            .iter()
+            .find(|r| r["ptp.subdomain"] == sub && r["ptp.controlfield"] == "0")
+            .map(|r| r["ptp.sdr.syncinterval"].parse().unwrap())
+            .unwrap();
+        assert_eq!(sync["log_interval"].as_i64(), Some(interval), "{sub}");
+    }
+
+    // Findings: both versions, two domains in each, Announce on 319.
+    let kinds: Vec<&str> = ptp["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ptp-versions-mixed",
+            "ptp-domains-differ",
+            "ptp-domains-differ",
+            "ptp-wrong-port"
+        ]
+    );
+    let wrong = rows
+        .iter()
+        .filter(|r| r["udp.dstport"] == "319" && r["ptp.v2.messagetype"] == "0x0b")
+        .count() as u64;
+    assert!(wrong > 0);
+    assert_eq!(ptp["wrong_port"], wrong);
+    let flagged: Vec<&Value> = input["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["kind"] == "ptp-wrong-port")
+        })
+        .collect();
+    assert_eq!(flagged.len(), 1);
+    assert_eq!(flagged[0]["dst_port"], 319);
+    assert_eq!(flagged[0]["ptp"]["wrong_port"], wrong);
+}

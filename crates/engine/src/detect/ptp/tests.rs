@@ -300,3 +300,10 @@ fn versions_and_domains() {
     let domains: Vec<String> = r.domains.iter().map(|d| d.domain.to_string()).collect();
     assert_eq!(domains, ["_DFLT", "0", "127"]);
 }
+
+/// The sample rides in every packet between the threads: PTP's, the
+/// largest, keeps a packet's `PacketInfo` within one 64-byte cache line.
+#[test]
+fn the_sample_keeps_packet_info_in_a_cache_line() {
+    assert!(std::mem::size_of::<crate::flow::PacketInfo>() <= 64);
+}
