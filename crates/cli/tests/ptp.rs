@@ -282,6 +282,27 @@ fn ptp_over_ethernet_matches_tshark() {
         .filter(|f| f["kind"] == "ptp-grandmaster-change")
         .collect();
     assert_eq!(change.len(), 1);
+    // On the flows concerned too: those that carried the Announces.
+    let announcing: BTreeSet<(String, String)> = rows
+        .iter()
+        .filter(|r| r["ptp.v2.messagetype"] == "0x0b")
+        .map(row_ends)
+        .collect();
+    let flagged: BTreeSet<(String, String)> = input["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["kind"] == "ptp-grandmaster-change")
+        })
+        .map(flow_ends)
+        .collect();
+    assert!(!announcing.is_empty());
+    assert_eq!(flagged, announcing);
     let detail = change[0]["detail"].as_str().unwrap();
     assert!(
         detail.contains(&format!("{} -> {}", firsts[0].0, firsts[1].0)),
@@ -455,4 +476,21 @@ fn mixed_versions_and_domains_match_tshark() {
     assert_eq!(flagged.len(), 1);
     assert_eq!(flagged[0]["dst_port"], 319);
     assert_eq!(flagged[0]["ptp"]["wrong_port"], wrong);
+    // Every flow is in one of two domains of its version: each says which.
+    for f in input["flows"].as_array().unwrap() {
+        let domain = f["ptp"]["domains"][0].to_string();
+        let differ: Vec<&str> = f["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["kind"] == "ptp-domains-differ")
+            .map(|x| x["detail"].as_str().unwrap())
+            .collect();
+        assert_eq!(differ.len(), 1, "{f}");
+        assert!(
+            differ[0].contains(&format!("in domain {} (", domain.trim_matches('"'))),
+            "{}",
+            differ[0]
+        );
+    }
 }

@@ -85,6 +85,10 @@ const PENDING_CAP: usize = 65_536;
 /// as they end, paired with the media flows held so far.
 const MEDIA_CAP: usize = 65_536;
 
+/// PTP flows held back until the end of the pass, for the capture-level
+/// PTP findings; beyond this many, they are classified as they end.
+const PTP_FLOWS_CAP: usize = 4096;
+
 /// Packets per batch between the reading and the tracking thread.
 const BATCH: usize = 2048;
 /// Full batches queued between the two threads.
@@ -139,6 +143,9 @@ pub struct Analysis<'a, S: FlowSink> {
     media: Vec<Flow>,
     /// PTP of the whole capture, per domain.
     ptp: detect::ptp::tracker::Tracker,
+    /// PTP flows, held back (up to [`PTP_FLOWS_CAP`]) for the findings
+    /// that need the whole capture (grandmasters, domains).
+    ptp_flows: Vec<Flow>,
     since_drain: u32,
     last_sweep_ns: i64,
 }
@@ -177,6 +184,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             pending: Vec::new(),
             media: Vec::new(),
             ptp: Default::default(),
+            ptp_flows: Vec::new(),
             since_drain: 0,
             last_sweep_ns: i64::MIN,
         }
@@ -252,6 +260,10 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     }
 
     fn emit(&mut self, flow: &Flow) {
+        if self.ptp_flows.len() < PTP_FLOWS_CAP && detect::ptp::state(flow).is_some() {
+            self.ptp_flows.push(flow.clone());
+            return;
+        }
         if detect::media::is_media(flow) {
             if self.media.len() < MEDIA_CAP {
                 self.media.push(flow.clone());
@@ -272,7 +284,14 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     }
 
     fn emit_now(&mut self, flow: &Flow, pairing: Option<&Pairing>) {
-        let record = FlowRecord::new(flow, self.classifier.classify_with(flow, pairing));
+        self.emit_with(flow, pairing, Vec::new());
+    }
+
+    /// As [`Analysis::emit_now`], with findings made outside the classifier.
+    fn emit_with(&mut self, flow: &Flow, pairing: Option<&Pairing>, extra: Vec<Finding>) {
+        let mut c = self.classifier.classify_with(flow, pairing);
+        c.findings.extend(extra);
+        let record = FlowRecord::new(flow, c);
         self.tally.add(&record);
         if self.sink_error.is_none() {
             if let Err(e) = self.sink.flow(record) {
@@ -403,7 +422,9 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             self.classifier.note_talkers(flow);
         }
         for flow in rest {
-            if detect::media::is_media(&flow) {
+            if detect::ptp::state(&flow).is_some() {
+                self.ptp_flows.push(flow);
+            } else if detect::media::is_media(&flow) {
                 self.media.push(flow);
             } else {
                 self.emit_now(&flow, None);
@@ -416,6 +437,12 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         let pairing = Pairing::new(&media);
         for flow in &media {
             self.emit_now(flow, Some(&pairing));
+        }
+        for flow in std::mem::take(&mut self.ptp_flows) {
+            let extra = detect::ptp::state(&flow)
+                .map(|s| self.ptp.flow_findings(s))
+                .unwrap_or_default();
+            self.emit_with(&flow, None, extra);
         }
         if let Some(e) = self.sink_error {
             return Err(e);

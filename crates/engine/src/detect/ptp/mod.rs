@@ -389,6 +389,16 @@ impl PtpState {
         self.versions[0] + self.versions[1]
     }
 
+    /// The domains of the flow's messages (the first few).
+    pub fn domains(&self) -> &[Domain] {
+        &self.domains
+    }
+
+    /// The grandmasters its Announce (v2) or Sync (v1) messages named.
+    pub fn grandmasters(&self) -> &[Grandmaster] {
+        &self.grandmasters
+    }
+
     /// The flow's own findings: messages on the wrong port, versions mixed.
     pub fn findings(&self) -> Vec<Finding> {
         let mut out = Vec::new();
@@ -406,8 +416,9 @@ impl PtpState {
             out.push(Finding {
                 kind: "ptp-wrong-port",
                 detail: format!(
-                    "{} PTP message(s) on the port of the other class, the first a {} ({class} message) to port {port}; event messages (Sync, Delay_Req, Pdelay_Req, Pdelay_Resp) go to 319, general messages to 320 (IEEE 1588 Annex D/E), so it belongs on {want}",
+                    "{} PTP message(s) on the port of the other class, the first {} {} ({class} message) to port {port}; event messages (Sync, Delay_Req, Pdelay_Req, Pdelay_Resp) go to 319, general messages to 320 (IEEE 1588 Annex D/E), so it belongs on {want}",
                     self.wrong_port,
+                    if kind.name().starts_with('A') { "an" } else { "a" },
                     kind.name()
                 ),
             });

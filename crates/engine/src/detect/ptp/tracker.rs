@@ -266,10 +266,11 @@ impl Tracker {
         }
         let mut domains: Vec<&DomainTrack> = self.domains.iter().collect();
         domains.sort_by_key(|d| (d.version, d.domain));
-        let mut findings = Vec::new();
+        let mut by_gm = Vec::new();
         for d in &domains {
-            grandmaster_findings(d, &mut findings);
+            grandmaster_findings(d, &mut by_gm);
         }
+        let mut findings: Vec<Finding> = by_gm.into_iter().map(|(f, _)| f).collect();
         self.network_findings(&domains, &mut findings);
         Some(PtpReport {
             versions: [1u8, 2]
@@ -282,6 +283,52 @@ impl Tracker {
             domains: domains.iter().map(|d| domain_report(d)).collect(),
             findings,
         })
+    }
+
+    /// The capture-level findings that concern one flow: the grandmaster
+    /// findings of a domain for the flows that announced one of the
+    /// grandmasters concerned, and `ptp-domains-differ` for every flow of a
+    /// version whose clocks are in several domains, naming the flow's
+    /// domain and the others.
+    pub fn flow_findings(&self, s: &super::PtpState) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let announced: Vec<[u8; 8]> = s.grandmasters().iter().map(gm_id).collect();
+        for d in self
+            .domains
+            .iter()
+            .filter(|d| s.domains().contains(&d.domain))
+        {
+            let mut by_gm = Vec::new();
+            grandmaster_findings(d, &mut by_gm);
+            for (f, ids) in by_gm {
+                if ids.iter().any(|id| announced.contains(id)) {
+                    out.push(f);
+                }
+            }
+        }
+        for v in [1u8, 2] {
+            let of_v: Vec<&DomainTrack> = self.domains.iter().filter(|d| d.version == v).collect();
+            let (mine, others): (Vec<&DomainTrack>, Vec<&DomainTrack>) =
+                of_v.iter().partition(|d| s.domains().contains(&d.domain));
+            if mine.is_empty() || others.is_empty() {
+                continue;
+            }
+            let list = |ds: &[&DomainTrack]| {
+                ds.iter()
+                    .map(|d| format!("{} ({} clock(s))", d.domain.report(), d.clocks.len()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            out.push(Finding {
+                kind: "ptp-domains-differ",
+                detail: format!(
+                    "this flow's PTPv{v} is in domain {}, other PTPv{v} clocks of the capture in {}; clocks in different domains do not synchronise to each other",
+                    list(&mine),
+                    list(&others)
+                ),
+            });
+        }
+        out
     }
 
     fn network_findings(&self, domains: &[&DomainTrack], out: &mut Vec<Finding>) {
@@ -352,7 +399,7 @@ impl Tracker {
 /// Two grandmasters announced at the same time (their periods overlap by
 /// more than a receipt timeout), and changes of grandmaster (a period of
 /// one begins after the other's, or overlaps it by less).
-fn grandmaster_findings(d: &DomainTrack, out: &mut Vec<Finding>) {
+fn grandmaster_findings(d: &DomainTrack, out: &mut Vec<(Finding, Vec<[u8; 8]>)>) {
     let name = d.domain.report();
     let mut periods: Vec<(usize, Period)> = d
         .grandmasters
@@ -379,7 +426,8 @@ fn grandmaster_findings(d: &DomainTrack, out: &mut Vec<Finding>) {
         }
     }
     for (a, b, from, to) in &concurrent {
-        out.push(Finding {
+        let ids = vec![d.grandmasters[*a].id, d.grandmasters[*b].id];
+        out.push((Finding {
             kind: "ptp-two-grandmasters",
             detail: format!(
                 "PTPv{} domain {name}: grandmasters {} and {} were both announced from {} to {} ({:.1} s, longer than the announce receipt timeout); every clock of a domain should follow one grandmaster",
@@ -390,13 +438,14 @@ fn grandmaster_findings(d: &DomainTrack, out: &mut Vec<Finding>) {
                 rfc3339_ns(*to),
                 (to - from) as f64 / 1e9
             ),
-        });
+        }, ids));
     }
     // The grandmaster changes when another one's period begins and
     // outlasts the current one's; a period that ends first is a transient
     // (a clock announcing itself until the best master clock algorithm
     // made it a slave) and changes nothing.
     let mut changes = Vec::new();
+    let mut ids = Vec::new();
     let mut current: Option<(usize, i64)> = None;
     for (g, p) in &periods {
         match current {
@@ -404,6 +453,11 @@ fn grandmaster_findings(d: &DomainTrack, out: &mut Vec<Finding>) {
             Some((c, last)) if p.last_ns > last => {
                 let pair = (c.min(*g), c.max(*g));
                 if !concurrent.iter().any(|x| (x.0, x.1) == pair) {
+                    for i in [c, *g] {
+                        if !ids.contains(&d.grandmasters[i].id) {
+                            ids.push(d.grandmasters[i].id);
+                        }
+                    }
                     changes.push(format!(
                         "{} -> {} at {}",
                         gm(c),
@@ -418,21 +472,24 @@ fn grandmaster_findings(d: &DomainTrack, out: &mut Vec<Finding>) {
         }
     }
     if !changes.is_empty() {
-        let more = if changes.len() > 5 {
-            format!(" (+{} more)", changes.len() - 5)
+        let n = changes.len();
+        let more = if n > 5 {
+            format!(" (+{} more)", n - 5)
         } else {
             String::new()
         };
         changes.truncate(5);
-        out.push(Finding {
-            kind: "ptp-grandmaster-change",
-            detail: format!(
-                "PTPv{} domain {name}: the grandmaster changed {} time(s): {}{more}",
-                d.version,
-                changes.len(),
-                changes.join("; ")
-            ),
-        });
+        out.push((
+            Finding {
+                kind: "ptp-grandmaster-change",
+                detail: format!(
+                    "PTPv{} domain {name}: the grandmaster changed {n} time(s): {}{more}",
+                    d.version,
+                    changes.join("; ")
+                ),
+            },
+            ids,
+        ));
     }
 }
 
