@@ -11,6 +11,8 @@ mod interrupt;
 mod live;
 mod media;
 mod mutation;
+mod ptp;
+mod recipes;
 mod util;
 mod verdicts;
 mod zeek;

@@ -229,7 +229,7 @@ impl<'a> Classifier<'a> {
     pub fn note_talkers(&mut self, flow: &Flow) {
         // Bounded: a flood of spoofed sources must not grow memory without
         // limit; past the cap the evidence detail uses the hosts known so far.
-        if self.talkers.len() >= TALKERS_CAP {
+        if self.talkers.len() >= TALKERS_CAP || flow.is_ether() {
             return;
         }
         if flow.packets[0] > 0 {
@@ -240,10 +240,10 @@ impl<'a> Classifier<'a> {
         }
     }
 
-    fn roles(&self, ip: IpAddr, mac: Option<[u8; 6]>) -> (Vec<RoleRef>, Option<String>) {
+    fn roles(&self, ip: Option<IpAddr>, mac: Option<[u8; 6]>) -> (Vec<RoleRef>, Option<String>) {
         match self.site {
             Some(site) => {
-                let r = site.lookup(Some(ip), mac);
+                let r = site.lookup(ip, mac);
                 (r.roles(), r.primary().map(|d| d.name.clone()))
             }
             None => (Vec::new(), None),
@@ -258,8 +258,11 @@ impl<'a> Classifier<'a> {
     /// As [`Classifier::classify`], and for RTP and RTCP flows the pairing
     /// findings of `pairing` (every media flow of the capture).
     pub fn classify_with(&self, flow: &Flow, pairing: Option<&Pairing>) -> Classification {
-        let (orig_roles, orig_dev) = self.roles(flow.orig.ip, flow.macs[0]);
-        let (resp_roles, resp_dev) = self.roles(flow.resp.ip, flow.macs[1]);
+        // A flow without IP is known by its MAC addresses only.
+        let ip = |e: &crate::flow::Endpoint| (!flow.is_ether()).then_some(e.ip);
+        let (orig_roles, orig_dev) = self.roles(ip(&flow.orig), flow.macs[0]);
+        let (resp_roles, resp_dev) =
+            self.roles(ip(&flow.resp), flow.macs[1].or_else(|| flow.resp.mac()));
         let mut c = Classification {
             verdict: Verdict::Undocumented,
             blocked_kind: None,
@@ -425,6 +428,8 @@ impl<'a> Classifier<'a> {
             c.verdict = Verdict::Undocumented;
             if let Some(t) = transport {
                 c.hints = self.hints(t, flow.resp.port, &orig_roles, &resp_roles);
+            } else if let Transport::Ether(et) = flow.key.transport {
+                self.ether_hints(flow, et, &orig_roles, &resp_roles, &mut c);
             }
         }
         if !wide_only.is_empty() && c.verdict == Verdict::Undocumented {
@@ -455,6 +460,7 @@ impl<'a> Classifier<'a> {
             c.app = app;
             c.findings.extend(findings);
         }
+        c.findings.extend(crate::detect::ptp::findings(flow));
         if flow.quoted_only {
             c.findings.push(Finding {
                 kind: "seen-only-in-icmp",
@@ -548,6 +554,47 @@ impl<'a> Classifier<'a> {
             }
             None => None,
         }
+    }
+
+    /// A flow without IP: rules describe TCP and UDP only, so none can
+    /// document it; PTP over Ethernet gets the rules of PTP over UDP
+    /// (319 event, 320 general) as its nearest rules.
+    fn ether_hints(
+        &self,
+        flow: &Flow,
+        ether_type: u16,
+        orig_roles: &[RoleRef],
+        resp_roles: &[RoleRef],
+        c: &mut Classification,
+    ) {
+        let ptp = ether_type == portmatrix_wire::app::ptp::ETHER_TYPE;
+        if ptp {
+            for port in [319, 320] {
+                for id in self.hints(RuleTransport::Udp, port, orig_roles, resp_roles) {
+                    if !c.hints.contains(&id) {
+                        c.hints.push(id);
+                    }
+                }
+            }
+        }
+        let what = if ptp {
+            "PTP over Ethernet (EtherType 0x88f7)".to_string()
+        } else {
+            format!("EtherType 0x{ether_type:04x}")
+        };
+        let near = if ptp {
+            "; the nearest rules are those for PTP over UDP 319/320"
+        } else {
+            ""
+        };
+        c.findings.push(Finding {
+            kind: "not-ip",
+            detail: format!(
+                "{what} from {} to {}: rules describe TCP and UDP ports, so no rule can document a flow without IP{near}",
+                flow.orig.mac().map(|m| crate::detect::ptp::mac_text(&m)).unwrap_or_default(),
+                flow.resp.mac().map(|m| crate::detect::ptp::mac_text(&m)).unwrap_or_default(),
+            ),
+        });
     }
 
     /// Nearest rules: same port on the other transport, then rules of the

@@ -85,6 +85,10 @@ const PENDING_CAP: usize = 65_536;
 /// as they end, paired with the media flows held so far.
 const MEDIA_CAP: usize = 65_536;
 
+/// PTP flows held back until the end of the pass, for the capture-level
+/// PTP findings; beyond this many, they are classified as they end.
+const PTP_FLOWS_CAP: usize = 4096;
+
 /// Packets per batch between the reading and the tracking thread.
 const BATCH: usize = 2048;
 /// Full batches queued between the two threads.
@@ -106,12 +110,14 @@ struct Packet {
 fn decode_record(summary: &mut summary::Accumulator, record: &Record<'_>) -> Packet {
     let facts = portmatrix_wire::decode(record.link_type, record.frame());
     summary.observe(record, &facts);
+    let info = flow::PacketInfo::from_facts(&facts);
     Packet {
         index: record.index,
         ts_ns: record.ts_ns,
         wire_len: record.orig_len,
-        routed: flow::route(&facts, record.ts_ns),
-        info: flow::PacketInfo::from_facts(&facts),
+        // Frames without IP become flows only when a detector knew them.
+        routed: flow::route(&facts, record.ts_ns).or_else(|| flow::route_ether(&facts, &info)),
+        info,
     }
 }
 
@@ -135,6 +141,11 @@ pub struct Analysis<'a, S: FlowSink> {
     /// the pass, when every media flow is known and RTP can be paired with
     /// its RTCP.
     media: Vec<Flow>,
+    /// PTP of the whole capture, per domain.
+    ptp: detect::ptp::tracker::Tracker,
+    /// PTP flows, held back (up to [`PTP_FLOWS_CAP`]) for the findings
+    /// that need the whole capture (grandmasters, domains).
+    ptp_flows: Vec<Flow>,
     since_drain: u32,
     last_sweep_ns: i64,
 }
@@ -182,6 +193,8 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             sink_error: None,
             pending: Vec::new(),
             media: Vec::new(),
+            ptp: Default::default(),
+            ptp_flows: Vec::new(),
             since_drain: 0,
             last_sweep_ns: i64::MIN,
         }
@@ -205,6 +218,14 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             for shard in &mut self.shards {
                 shard.sweep(packet.ts_ns);
             }
+        }
+        if let Some(detect::Tagged {
+            sample: detect::Sample::Ptp(s),
+            ..
+        }) = &packet.info.sample
+        {
+            let dst = packet.routed.as_ref().map(|r| r.endpoints().1);
+            self.ptp.observe(packet.ts_ns, s, dst.as_ref());
         }
         if let Some(routed) = &packet.routed {
             let n = self.shards.len();
@@ -249,6 +270,10 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     }
 
     fn emit(&mut self, flow: &Flow) {
+        if self.ptp_flows.len() < PTP_FLOWS_CAP && detect::ptp::state(flow).is_some() {
+            self.ptp_flows.push(flow.clone());
+            return;
+        }
         if detect::media::is_media(flow) {
             if self.media.len() < MEDIA_CAP {
                 self.media.push(flow.clone());
@@ -269,7 +294,14 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     }
 
     fn emit_now(&mut self, flow: &Flow, pairing: Option<&Pairing>) {
-        let record = FlowRecord::new(flow, self.classifier.classify_with(flow, pairing));
+        self.emit_with(flow, pairing, Vec::new());
+    }
+
+    /// As [`Analysis::emit_now`], with findings made outside the classifier.
+    fn emit_with(&mut self, flow: &Flow, pairing: Option<&Pairing>, extra: Vec<Finding>) {
+        let mut c = self.classifier.classify_with(flow, pairing);
+        c.findings.extend(extra);
+        let record = FlowRecord::new(flow, c);
         self.tally.add(&record);
         if self.sink_error.is_none() {
             if let Err(e) = self.sink.flow(record) {
@@ -418,7 +450,9 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             self.classifier.note_talkers(flow);
         }
         for flow in rest {
-            if detect::media::is_media(&flow) {
+            if detect::ptp::state(&flow).is_some() {
+                self.ptp_flows.push(flow);
+            } else if detect::media::is_media(&flow) {
                 self.media.push(flow);
             } else {
                 self.emit_now(&flow, None);
@@ -432,6 +466,12 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         for flow in &media {
             self.emit_now(flow, Some(&pairing));
         }
+        for flow in std::mem::take(&mut self.ptp_flows) {
+            let extra = detect::ptp::state(&flow)
+                .map(|s| self.ptp.flow_findings(s))
+                .unwrap_or_default();
+            self.emit_with(&flow, None, extra);
+        }
         if let Some(e) = self.sink_error {
             return Err(e);
         }
@@ -443,6 +483,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             report: InputReport {
                 input: self.summary.finish(Some(source)),
                 summary: self.tally.summary(evictions, missing, inventory),
+                ptp: self.ptp.report(),
             },
             sink: self.sink,
         })

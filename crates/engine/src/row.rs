@@ -17,10 +17,19 @@ pub struct FlowRecord {
     /// Inner VLAN id of a QinQ stack.
     pub inner_vlan: Option<u16>,
     pub transport: &'static str,
-    pub src_ip: String,
+    /// The initiator's IP address; null for a flow without IP (`ether`).
+    pub src_ip: Option<String>,
     pub src_port: u16,
-    pub dst_ip: String,
+    pub dst_ip: Option<String>,
     pub dst_port: u16,
+    /// The EtherType of a flow without IP (`0x88f7` for PTP), absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ether_type: Option<String>,
+    /// The MAC addresses of a flow without IP (its key), absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_mac: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_mac: Option<String>,
     /// `unicast`, `multicast` or `broadcast`.
     pub destination: &'static str,
     pub first_ts: String,
@@ -58,6 +67,9 @@ pub struct FlowRecord {
     /// RTCP seen on the flow (absent when none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rtcp: Option<crate::detect::rtcp::RtcpReport>,
+    /// PTP seen on the flow (absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ptp: Option<crate::detect::ptp::PtpFlowReport>,
 }
 
 /// An ICMP error that quoted the flow.
@@ -81,15 +93,28 @@ impl FlowRecord {
         let [src_device, dst_device] = c.devices;
         let app = c.app.or_else(|| crate::detect::app_of(flow));
         let detected = crate::detect::report_of(flow);
+        let ip = !flow.is_ether();
+        let mac = |e: &crate::flow::Endpoint| {
+            (!ip)
+                .then(|| e.mac())
+                .flatten()
+                .map(|m| crate::detect::ptp::mac_text(&m))
+        };
         FlowRecord {
             id: flow.id,
             vlan: (outer != 0).then_some(outer),
             inner_vlan: (inner != 0).then_some(inner),
             transport: flow.key.transport.name(),
-            src_ip: flow.orig.ip.to_string(),
+            src_ip: ip.then(|| flow.orig.ip.to_string()),
             src_port: flow.orig.port,
-            dst_ip: flow.resp.ip.to_string(),
+            dst_ip: ip.then(|| flow.resp.ip.to_string()),
             dst_port: flow.resp.port,
+            ether_type: match flow.key.transport {
+                crate::flow::Transport::Ether(t) => Some(format!("0x{t:04x}")),
+                _ => None,
+            },
+            src_mac: mac(&flow.orig),
+            dst_mac: mac(&flow.resp),
             destination: match flow.dest_kind {
                 crate::flow::DestKind::Unicast => "unicast",
                 crate::flow::DestKind::Multicast => "multicast",
@@ -130,6 +155,7 @@ impl FlowRecord {
                 .collect(),
             rtp: detected.rtp,
             rtcp: detected.rtcp,
+            ptp: detected.ptp,
         }
     }
 }
@@ -228,6 +254,9 @@ pub struct InputReport {
     #[serde(flatten)]
     pub input: crate::summary::InputSummary,
     pub summary: VerdictSummary,
+    /// PTP in the capture, per domain, with its findings (absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ptp: Option<crate::detect::ptp::tracker::PtpReport>,
 }
 
 impl InputReport {
@@ -236,6 +265,7 @@ impl InputReport {
         InputReport {
             input,
             summary: Tally::default().summary(0, Vec::new(), false),
+            ptp: None,
         }
     }
 }

@@ -72,6 +72,9 @@ pub fn write_report<W: Write>(
         if r.input.format.is_some() {
             render_verdicts(&mut s, r, flows);
         }
+        if let Some(ptp) = &r.ptp {
+            render_ptp(&mut s, ptp);
+        }
     }
     out.write_all(s.as_bytes())
 }
@@ -228,15 +231,17 @@ fn render_missing(s: &mut String, missing: &[portmatrix_engine::Missing]) {
     }
 }
 
-fn endpoint(ip: &str, port: u16, device: &Option<String>) -> String {
-    let host = if ip.contains(':') {
-        format!("[{ip}]")
-    } else {
-        ip.to_string()
+fn endpoint(ip: Option<&str>, mac: Option<&str>, port: u16, device: &Option<String>) -> String {
+    let host = match (ip, mac) {
+        (Some(ip), _) if ip.contains(':') => format!("[{ip}]:{port}"),
+        (Some(ip), _) => format!("{ip}:{port}"),
+        // A flow without IP: its MAC address, no port.
+        (None, Some(mac)) => mac.to_string(),
+        (None, None) => "?".to_string(),
     };
     match device {
-        Some(d) => format!("{}:{port} ({})", host, sanitize(d)),
-        None => format!("{host}:{port}"),
+        Some(d) => format!("{host} ({})", sanitize(d)),
+        None => host,
     }
 }
 
@@ -251,8 +256,18 @@ fn render_flow(s: &mut String, f: &FlowRecord) {
         s,
         "    {} {} -> {}{vlan}  {} pkts ({}/{}){state} {}{kind}",
         f.transport,
-        endpoint(&f.src_ip, f.src_port, &f.src_device),
-        endpoint(&f.dst_ip, f.dst_port, &f.dst_device),
+        endpoint(
+            f.src_ip.as_deref(),
+            f.src_mac.as_deref(),
+            f.src_port,
+            &f.src_device
+        ),
+        endpoint(
+            f.dst_ip.as_deref(),
+            f.dst_mac.as_deref(),
+            f.dst_port,
+            &f.dst_device
+        ),
         f.packets,
         f.packets_fwd,
         f.packets_rev,
@@ -280,6 +295,53 @@ fn render_flow(s: &mut String, f: &FlowRecord) {
     }
     if !f.hints.is_empty() {
         let _ = writeln!(s, "        nearest rules: {}", f.hints.join(", "));
+    }
+}
+
+/// A short PTP section: per domain its grandmasters, rates and delay
+/// mechanism, then the PTP findings.
+fn render_ptp(s: &mut String, ptp: &portmatrix_engine::detect::ptp::tracker::PtpReport) {
+    let _ = writeln!(s, "\n  PTP          {} messages", ptp.messages);
+    for d in &ptp.domains {
+        // The busiest sender (the master) of each kind.
+        let rate = |r: &[portmatrix_engine::detect::ptp::tracker::RateReport]| match r.first() {
+            Some(r) => match r.per_second {
+                Some(p) => format!("{p:.2}/s"),
+                None => format!("{} msg", r.messages),
+            },
+            None => "none".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "    v{} domain {}: {} clock(s), sync {}, announce {}, delay {}",
+            d.version,
+            sanitize(&d.domain.to_string()),
+            d.clocks.len(),
+            rate(&d.sync),
+            rate(&d.announce),
+            d.delay_mechanism.unwrap_or("none seen")
+        );
+        for g in &d.grandmasters {
+            let first = g.periods.first().map_or("", |p| p.first_ts.as_str());
+            let last = g.periods.last().map_or("", |p| p.last_ts.as_str());
+            let data = match (g.grandmaster.priority1, g.grandmaster.stratum) {
+                (Some(p1), _) => format!(
+                    "priority1 {p1}, class {}, priority2 {}",
+                    g.grandmaster.clock_class.unwrap_or(0),
+                    g.grandmaster.priority2.unwrap_or(0)
+                ),
+                (None, Some(st)) => format!("stratum {st}"),
+                (None, None) => String::new(),
+            };
+            let _ = writeln!(
+                s,
+                "      grandmaster {} ({data}) {first} .. {last}",
+                g.grandmaster.identity
+            );
+        }
+    }
+    for f in &ptp.findings {
+        let _ = writeln!(s, "    {}: {}", f.kind, sanitize(&f.detail));
     }
 }
 

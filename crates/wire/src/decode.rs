@@ -235,6 +235,10 @@ fn ether<'a>(
         _ => {
             f.net = Net::Other { ether_type: et };
             f.net_offset = start;
+            // The payload of an EtherType without IP (PTP over Ethernet,
+            // 0x88F7), for the content detectors; it may end in padding.
+            f.payload = &frame.bytes[start..];
+            f.payload_offset = start;
             Ok(())
         }
     }

@@ -107,7 +107,9 @@ pub struct PacketFacts<'a> {
     pub transport: Transport<'a>,
     /// Offset of the transport header (after IP options and extension headers).
     pub transport_offset: usize,
-    /// TCP or UDP data (bounded by the IP and UDP lengths), empty otherwise.
+    /// TCP or UDP data (bounded by the IP and UDP lengths); for a frame
+    /// of an EtherType this crate does not decode ([`Net::Other`]), the
+    /// octets after the EtherType (Ethernet padding included); empty otherwise.
     pub payload: &'a [u8],
     /// Offset of `payload` in the frame: the first data octet for TCP and
     /// UDP, the transport header for other transports.

@@ -179,6 +179,8 @@ fn unknown_ethertype_is_other() {
     assert_eq!(d.error, None);
     assert_eq!(d.net, Net::Other { ether_type: 0x88f7 });
     assert_eq!((d.l3_name(), d.l4_name()), (Some("other"), None));
+    // The octets after the EtherType are the payload, for the detectors.
+    assert_eq!((d.payload, d.payload_offset), (&f[14..], 14));
 }
 
 #[test]

@@ -19,6 +19,7 @@
 //! variant of [`Sample`].
 
 pub mod media;
+pub mod ptp;
 pub mod rtcp;
 pub mod rtp;
 #[cfg(test)]
@@ -31,7 +32,7 @@ use crate::flow::{Flow, Transport};
 /// What a probe gets to see of one packet.
 #[derive(Clone, Copy, Debug)]
 pub struct Probe<'a> {
-    /// The flow's transport; [`Transport::Other`] with the ethertype for
+    /// The flow's transport; [`Transport::Ether`] with the EtherType for
     /// frames that carry no IP (PTP over Ethernet).
     pub transport: Transport,
     pub src_port: u16,
@@ -47,6 +48,7 @@ pub struct Probe<'a> {
 pub enum Sample {
     Rtp(rtp::RtpSample),
     Rtcp(rtcp::RtcpSample),
+    Ptp(ptp::PtpSample),
 }
 
 /// A sample and the index of the detector that made it.
@@ -73,8 +75,10 @@ pub struct Detector {
 /// The detectors, most specific first (the first probe that accepts a
 /// packet wins): RTCP before RTP, because an RTP header with the marker bit
 /// and a payload type in 64-95 reads like RTCP (RFC 5761 §4), and the
-/// compound checks of RTCP are the stricter test.
-pub static DETECTORS: &[Detector] = &[rtcp::DETECTOR, rtp::DETECTOR];
+/// compound checks of RTCP are the stricter test. PTP comes first: it
+/// looks only at its own ports (319/320) and EtherType (0x88F7), so other
+/// traffic pays two comparisons for it.
+pub static DETECTORS: &[Detector] = &[ptp::DETECTOR, rtcp::DETECTOR, rtp::DETECTOR];
 
 /// Settings the detectors read (from the command line).
 #[derive(Clone, Debug)]
@@ -195,7 +199,7 @@ pub fn probe(p: &Probe<'_>) -> Option<Tagged> {
         let wanted = match p.transport {
             Transport::Udp => det.udp,
             Transport::Tcp => det.tcp,
-            Transport::Other(_) => det.ether,
+            Transport::Ether(_) => det.ether,
             _ => false,
         };
         if wanted {
@@ -217,6 +221,8 @@ pub struct AppReport {
     pub rtp: Vec<rtp::StreamReport>,
     /// RTCP seen on the flow: compound packets per direction.
     pub rtcp: Option<rtcp::RtcpReport>,
+    /// PTP seen on the flow: messages, domains, clocks, grandmasters.
+    pub ptp: Option<ptp::PtpFlowReport>,
 }
 
 /// What the flow carries: the first detector that is sure, in the order of

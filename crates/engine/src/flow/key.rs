@@ -5,10 +5,49 @@ use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 
 /// One side of a conversation.
+///
+/// A flow without IP ([`Transport::Ether`]) is keyed by MAC addresses: its
+/// endpoints are made by [`Endpoint::of_mac`] and read with
+/// [`Endpoint::mac`]; their `ip` is an internal key, never reported (the
+/// report shows the MAC addresses and no IP address for such flows).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Endpoint {
     pub ip: IpAddr,
     pub port: u16,
+}
+
+/// The prefix under which [`Endpoint::of_mac`] keeps a MAC address: the
+/// IPv6 discard-only prefix 100::/64 (RFC 6666), so the key can never be
+/// taken for a host's address.
+const MAC_KEY_PREFIX: [u8; 8] = [0x01, 0, 0, 0, 0, 0, 0, 0];
+
+impl Endpoint {
+    /// The endpoint of a frame without IP: its MAC address (port 0).
+    #[inline]
+    pub fn of_mac(mac: [u8; 6]) -> Endpoint {
+        let mut a = [0u8; 16];
+        a[..8].copy_from_slice(&MAC_KEY_PREFIX);
+        a[10..].copy_from_slice(&mac);
+        Endpoint {
+            ip: IpAddr::V6(std::net::Ipv6Addr::from(a)),
+            port: 0,
+        }
+    }
+
+    /// The MAC address of an endpoint made by [`Endpoint::of_mac`].
+    pub fn mac(&self) -> Option<[u8; 6]> {
+        match self.ip {
+            IpAddr::V6(a) => {
+                let o = a.octets();
+                (o[..10] == [0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0]).then(|| {
+                    let mut m = [0u8; 6];
+                    m.copy_from_slice(&o[10..]);
+                    m
+                })
+            }
+            IpAddr::V4(_) => None,
+        }
+    }
 }
 
 /// Transport of a flow.
@@ -20,6 +59,10 @@ pub enum Transport {
     Icmpv6,
     /// Any other IP protocol, by number (IGMP is tracked as membership, not as a flow).
     Other(u8),
+    /// A frame without IP, by EtherType (PTP over Ethernet, 0x88F7), keyed
+    /// by MAC addresses ([`Endpoint::of_mac`]). Only frames a content
+    /// detector recognises become such flows.
+    Ether(u16),
 }
 
 impl Transport {
@@ -31,7 +74,14 @@ impl Transport {
             Transport::Icmp => "icmp",
             Transport::Icmpv6 => "icmpv6",
             Transport::Other(_) => "other",
+            Transport::Ether(_) => "ether",
         }
+    }
+
+    /// A transport without IP ([`Transport::Ether`]).
+    #[inline]
+    pub fn is_ether(self) -> bool {
+        matches!(self, Transport::Ether(_))
     }
 
     /// The transport for an IP protocol number.
@@ -127,6 +177,20 @@ mod tests {
         // Each packet's own sender and receiver come back from the key.
         assert_eq!(k1.sender_receiver(fwd1), (ep(1, 40000), ep(2, 443)));
         assert_eq!(k2.sender_receiver(fwd2), (ep(2, 443), ep(1, 40000)));
+    }
+
+    #[test]
+    fn mac_endpoints_round_trip_and_never_read_as_an_ip_endpoint() {
+        let m = [0x01, 0x1b, 0x19, 0, 0, 0];
+        let e = Endpoint::of_mac(m);
+        assert_eq!(e.mac(), Some(m));
+        assert_eq!(e.ip.to_string(), "100::11b:1900:0");
+        assert_eq!(ep(1, 0).mac(), None);
+        let v6 = Endpoint {
+            ip: "2001:db8::1".parse().unwrap(),
+            port: 0,
+        };
+        assert_eq!(v6.mac(), None);
     }
 
     #[test]

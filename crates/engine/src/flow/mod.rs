@@ -22,7 +22,7 @@ pub mod tcp;
 use std::net::IpAddr;
 
 pub use key::{Endpoint, FlowKey, Transport};
-pub use route::{route, PacketInfo, Routed};
+pub use route::{route, route_ether, PacketInfo, Routed};
 pub use services::{PortSet, ServicePorts, WellKnownPorts};
 pub use table::FlowTable;
 pub use tcp::{EndpointState, Segment, TcpConn};
@@ -194,7 +194,7 @@ impl Flow {
         self.bytes.swap(0, 1);
         self.payload_bytes.swap(0, 1);
         self.macs.swap(0, 1);
-        self.dest_kind = dest_kind(self.resp.ip);
+        self.dest_kind = dest_kind_of(self.key.transport, &self.resp);
         if let Some(d) = &mut self.detect {
             d.swap_directions();
         }
@@ -259,6 +259,24 @@ impl Flow {
         if self.icmp_errors.len() < ICMP_ERRORS_KEPT {
             self.icmp_errors.push(err);
         }
+    }
+}
+
+/// The kind of destination of an endpoint: by its IP address, or for a
+/// flow without IP by its MAC address (group bit, broadcast).
+pub(crate) fn dest_kind_of(transport: Transport, e: &Endpoint) -> DestKind {
+    match (transport, e.mac()) {
+        (Transport::Ether(_), Some(m)) if m == [0xff; 6] => DestKind::Broadcast,
+        (Transport::Ether(_), Some(m)) if m[0] & 1 == 1 => DestKind::Multicast,
+        (Transport::Ether(_), _) => DestKind::Unicast,
+        _ => dest_kind(e.ip),
+    }
+}
+
+impl Flow {
+    /// A flow without IP ([`Transport::Ether`]), keyed by MAC addresses.
+    pub fn is_ether(&self) -> bool {
+        self.key.transport.is_ether()
     }
 }
 

@@ -1,6 +1,6 @@
 //! A decoded packet reduced to its flow key and the few facts the flow stage needs.
 
-use portmatrix_wire::{PacketFacts, Transport as WireTransport};
+use portmatrix_wire::{Net, PacketFacts, Transport as WireTransport};
 
 use super::{Endpoint, FlowKey, IcmpError, Segment, Transport};
 
@@ -145,6 +145,30 @@ pub fn route(facts: &PacketFacts<'_>, ts_ns: i64) -> Option<Routed> {
     })
 }
 
+/// The flow key of a frame without IP that a content detector recognised
+/// (`info.sample`, e.g. PTP over Ethernet): keyed by EtherType and the two
+/// MAC addresses ([`Endpoint::of_mac`]). `None` for every other frame, so
+/// ARP, LLDP, spanning tree and the like stay out of the flow table.
+#[inline]
+pub fn route_ether(facts: &PacketFacts<'_>, info: &PacketInfo) -> Option<Routed> {
+    info.sample?;
+    let Net::Other { ether_type } = facts.net else {
+        return None;
+    };
+    let (src, dst) = (facts.src_mac?, facts.dst_mac?);
+    let (key, src_is_lo) = FlowKey::new(
+        vlan_key(facts),
+        Transport::Ether(ether_type),
+        Endpoint::of_mac(src),
+        Endpoint::of_mac(dst),
+    );
+    Some(Routed::Packet {
+        key,
+        src_is_lo,
+        tcp: None,
+    })
+}
+
 fn is_error(v6: bool, icmp_type: u8) -> bool {
     if v6 {
         matches!(icmp_type, 1..=4)
@@ -201,6 +225,10 @@ fn probe(facts: &PacketFacts<'_>) -> Option<crate::detect::Tagged> {
     let (transport, src_port, dst_port) = match &facts.transport {
         WireTransport::Udp(u) => (Transport::Udp, u.source_port, u.destination_port),
         WireTransport::Tcp(t) => (Transport::Tcp, t.source_port, t.destination_port),
+        WireTransport::None => match facts.net {
+            Net::Other { ether_type } => (Transport::Ether(ether_type), 0, 0),
+            _ => return None,
+        },
         _ => return None,
     };
     crate::detect::probe(&crate::detect::Probe {

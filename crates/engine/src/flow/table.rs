@@ -5,8 +5,8 @@ use hashbrown::HashTable;
 use super::route::{PacketInfo, Routed};
 use super::services::{server_side, ServicePorts};
 use super::{
-    dest_kind, push_once, DestKind, Endpoint, EndpointState, Flow, FlowConfig, FlowKey, IcmpError,
-    Segment, TcpConn, Transport,
+    dest_kind, dest_kind_of, push_once, DestKind, Endpoint, EndpointState, Flow, FlowConfig,
+    FlowKey, IcmpError, Segment, TcpConn, Transport,
 };
 
 /// One shard of the flow table.
@@ -415,10 +415,10 @@ fn new_flow(
         // A subnet-directed broadcast: the IP alone does not say so.
         DestKind::Broadcast
     } else {
-        dest_kind(d.ip)
+        dest_kind_of(key.transport, &d)
     };
     let mut history = String::new();
-    let flip = if kind != DestKind::Unicast || facts.ip_broadcast {
+    let flip = if kind != DestKind::Unicast || facts.ip_broadcast || key.transport.is_ether() {
         false
     } else if let Some(seg) = tcp_seg {
         // As Zeek's TCP analyzer: a SYN is never flipped; anything else
@@ -438,7 +438,11 @@ fn new_flow(
     if flip {
         history.push('^');
     }
-    let dest = if flip { dest_kind(resp.ip) } else { kind };
+    let dest = if flip {
+        dest_kind_of(key.transport, &resp)
+    } else {
+        kind
+    };
     let mut flow = Flow::new(
         index,
         ts_ns,

@@ -296,3 +296,55 @@ fn a_syn_captured_after_its_syn_ack_stays_in_the_connection() {
         (51000, 80, "OTH", "^hSA".to_string(), [2, 1])
     );
 }
+
+/// An Ethernet frame `dst, src, [802.1Q tag vid], ethertype, payload`.
+fn ether_frame(dst: [u8; 6], src: [u8; 6], vid: Option<u16>, et: u16, payload: &[u8]) -> Vec<u8> {
+    let mut f = Vec::new();
+    f.extend_from_slice(&dst);
+    f.extend_from_slice(&src);
+    if let Some(v) = vid {
+        f.extend_from_slice(&0x8100u16.to_be_bytes());
+        f.extend_from_slice(&v.to_be_bytes());
+    }
+    f.extend_from_slice(&et.to_be_bytes());
+    f.extend_from_slice(payload);
+    f
+}
+
+/// Frames without IP become flows only when a detector knew them: PTP over
+/// Ethernet (IEEE 1588-2008 Annex F) does, keyed by VLAN and MAC
+/// addresses, with a multicast destination; ARP and an unknown EtherType
+/// carrying the same bytes do not.
+#[test]
+fn only_recognised_frames_without_ip_become_flows() {
+    // A PTPv2 Sync, 44 octets (IEEE 1588-2008 §13.3), padded to 46.
+    let mut sync = vec![0u8; 46];
+    sync[1] = 0x02;
+    sync[2..4].copy_from_slice(&44u16.to_be_bytes());
+    let group = [0x01, 0x1b, 0x19, 0, 0, 0];
+    let src = [0x02, 0, 0, 0, 0, 0x0a];
+    let route = |frame: &[u8]| {
+        let facts = portmatrix_wire::decode(LinkType::ETHERNET, frame);
+        let info = PacketInfo::from_facts(&facts);
+        (route(&facts, 0), route_ether(&facts, &info), info)
+    };
+    let f = ether_frame(group, src, Some(20), 0x88f7, &sync);
+    let (ip, l2, info) = route(&f);
+    assert!(ip.is_none());
+    let l2 = l2.expect("PTP over Ethernet is a flow");
+    let (s, d) = l2.endpoints();
+    assert_eq!((s.mac(), d.mac()), (Some(src), Some(group)));
+    assert_eq!(l2.key().transport, Transport::Ether(0x88f7));
+    assert_eq!(l2.key().vlan, 20 << 16);
+    let mut table = FlowTable::new(FlowConfig::default());
+    table.observe(1, 0, f.len() as u32, &l2, &info, &WellKnownPorts);
+    let (flows, _) = table.finish();
+    assert_eq!(flows.len(), 1);
+    assert_eq!(flows[0].dest_kind, DestKind::Multicast);
+    assert!(flows[0].is_ether());
+    assert_eq!(flows[0].orig.mac(), Some(src));
+    for et in [0x0806, 0x88cc] {
+        let (ip, l2, _) = route(&ether_frame(group, src, None, et, &sync));
+        assert!(ip.is_none() && l2.is_none(), "EtherType {et:#06x}");
+    }
+}

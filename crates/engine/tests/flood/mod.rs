@@ -171,7 +171,10 @@ impl FlowSink for Keep {
         if r.findings.iter().any(|f| f.kind == "evicted") {
             self.evicted += 1;
         }
-        if r.src_ip.starts_with("10.10.") {
+        if r.src_ip
+            .as_deref()
+            .is_some_and(|ip| ip.starts_with("10.10."))
+        {
             self.room.push(r);
         }
         Ok(())

@@ -442,8 +442,8 @@ proptest! {
         let inner_vlan = spec.tags.get(1).map(|t| t.3);
         prop_assert_eq!((f.vlan, f.inner_vlan), (outer, inner_vlan));
         let ends = [
-            (f.src_ip.clone(), f.src_port),
-            (f.dst_ip.clone(), f.dst_port),
+            (f.src_ip.clone().unwrap_or_default(), f.src_port),
+            (f.dst_ip.clone().unwrap_or_default(), f.dst_port),
         ];
         let want_a = (spec.inner.src.to_string(), spec.inner.sport);
         let want_b = (spec.inner.dst.to_string(), spec.inner.dport);
@@ -497,7 +497,10 @@ proptest! {
         prop_assert_eq!(flows.len(), 1, "{:?}", flows);
         let f = &flows[0];
         prop_assert_eq!(f.transport, if v6 { "icmpv6" } else { "icmp" });
-        prop_assert_eq!((&f.src_ip, &f.dst_ip), (&a.to_string(), &b.to_string()));
+        prop_assert_eq!(
+            (f.src_ip.clone(), f.dst_ip.clone()),
+            (Some(a.to_string()), Some(b.to_string()))
+        );
         prop_assert_eq!((f.src_port, f.dst_port), (u16::from(req_t), id));
         prop_assert_eq!((f.packets_fwd, f.packets_rev), (1, 1));
         prop_assert_eq!((f.vlan, f.inner_vlan), (tags.first().map(|t| t.3), tags.get(1).map(|t| t.3)));
