@@ -9,6 +9,7 @@ use std::io::{self, Cursor, Read, Write};
 use portmatrix_capture::{CaptureReader, Error as CaptureError, FileKind, Interface, ReadStats};
 use portmatrix_wire::LinkType;
 
+pub mod app;
 pub mod wire;
 
 /// The two bytes every gzip member starts with.
