@@ -22,6 +22,13 @@ the fuzzer found, minimised with `cargo fuzz cmin`.
   packet blocks with an absurd captured length; a `cat` of single-interface
   captures; a section with more interfaces than the per-section limit.
   `python3 fuzz/seed-corpus.py --floods` writes only these.
+- app_media, app_ptp, app_sip, app_dns, app_sdp: the UDP payloads of the
+  Ethernet/IPv4 frames of those captures, routed by port (319/320 PTP, also
+  EtherType 0x88F7 payloads; 5060 SIP, and its SDP body to app_sdp; 53/5353
+  DNS; 9875 SAP to app_sdp; any other port at or above 1024 to app_media),
+  at most MAX_APP_SEEDS distinct payloads per target, plus a few messages
+  from the RFCs' examples (RTCP compound, RFC 5769 STUN request, RFC 8866
+  SDP, RFC 3261 INVITE) and the PTPv1 Sync of crates/wire/tests/tshark.
 """
 
 import hashlib
@@ -39,6 +46,47 @@ SUPPORTED = [0, 1, 101, 108, 113, 228, 229, 276]
 CAPTURE_DIRS = ["fixtures/pcap", "fixtures/pcapng", "fixtures/malformed"]
 CAPTURE_FILES = ["fixtures/demo/room.pcapng", "fixtures/blocked/firewall.pcap"]
 MAX_RULES_IN_CUT = 20
+MAX_APP_SEEDS = 40
+
+# Messages laid out from the RFCs' figures and examples.
+RFC_SEEDS = {
+    "app_media": {
+        # RFC 3550 §6.4.1/§6.5/§6.6: SR (one block) + SDES CNAME + BYE.
+        "rtcp-sr-sdes-bye": bytes.fromhex(
+            "81c8000c00000001e00000008000000000001f400000003200001f40"
+            "0000000240fffffe0001000a000000210000000700000009"
+            "81ca0003000000010103614062000000"
+            "81cb00020000000103627965"
+        ),
+        # RFC 5769 §2.1 sample request.
+        "stun-rfc5769": bytes.fromhex(
+            "000100582112a442b7e7a701bc34d686fa87dfae802200105354554e2074657374"
+            "20636c69656e74002400046e0001ff80290008932ff9b151263b36000600096576"
+            "746a3a68367659202020000800149aeaa70cbfd8cb56781ef2b5b2d3f249c1b571"
+            "a280280004e57a3bcf"
+        ),
+        # RFC 3550 §5.1: CC=1, X=1 (RFC 8285 one-byte form), P=1.
+        "rtp-ext-csrc-pad": bytes.fromhex(
+            "b1e000010000000200000003" "00000009" "bede000110ff0000" "0707070002"
+        ),
+    },
+    "app_sdp": {
+        "rfc8866": b"v=0\r\no=jdoe 3724394400 3724394405 IN IP4 198.51.100.1\r\n"
+        b"s=Call to John Smith\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\n"
+        b"m=audio 49170 RTP/AVP 0\r\nm=video 51372 RTP/AVP 99\r\n"
+        b"c=IN IP6 2001:db8::2\r\na=rtpmap:99 h263-1998/90000\r\n",
+        "sap-aes67": b"\x20\x00\xbe\xef\xc0\xa8\x01\x0bapplication/sdp\x00v=0\r\n"
+        b"o=- 1 1 IN IP4 192.168.1.11\r\ns=x\r\nc=IN IP4 239.69.1.10/32\r\nt=0 0\r\n"
+        b"m=audio 5004 RTP/AVP 96\r\na=rtpmap:96 L24/48000/8\r\na=rtcp-mux\r\n",
+    },
+    "app_sip": {
+        "rfc3261-invite": b"INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+        b"Via: SIP/2.0/TCP client.atlanta.example.com:5060;branch=z9hG4bK74bf9\r\n"
+        b"Max-Forwards: 70\r\nCall-ID: 3848276298220188511@atlanta.example.com\r\n"
+        b"CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nl: 24\r\n\r\n"
+        b"v=0\r\nm=audio 1 RTP/AVP 0\r\n",
+    },
+}
 MAX_WHOLE_RULE_FILE = 64 * 1024
 
 
@@ -144,6 +192,40 @@ def error_floods():
             SHB + IDB * 4098 + le(6, 36, 4097, 0, 0, 4, 60) + b"abcd" + le(36) + EPB_IF0,
         ),
     ]
+def app_payloads(frame):
+    """(target, payload) of an Ethernet frame's UDP/IPv4 or PTP payload."""
+    if len(frame) < 14:
+        return
+    off = 12
+    et = struct.unpack(">H", frame[off : off + 2])[0]
+    while et in (0x8100, 0x88A8) and len(frame) >= off + 6:
+        off += 4
+        et = struct.unpack(">H", frame[off : off + 2])[0]
+    off += 2
+    if et == 0x88F7:
+        yield "app_ptp", frame[off:]
+        return
+    if et != 0x0800 or len(frame) < off + 20 or frame[off + 9] != 17:
+        return
+    u = off + (frame[off] & 0xF) * 4
+    if len(frame) < u + 8:
+        return
+    sport, dport, ulen = struct.unpack(">HHH", frame[u : u + 6])
+    payload = frame[u + 8 : u + max(ulen, 8)]
+    ports = (sport, dport)
+    if 319 in ports or 320 in ports:
+        yield "app_ptp", payload
+    elif 5060 in ports:
+        yield "app_sip", payload
+        blank = payload.find(b"\r\n\r\n")
+        if blank >= 0:
+            yield "app_sdp", payload[blank + 4 :]
+    elif 53 in ports or 5353 in ports:
+        yield "app_dns", payload
+    elif 9875 in ports:
+        yield "app_sdp", payload
+    elif min(ports) >= 1024:
+        yield "app_media", payload
 
 
 def main():
@@ -198,6 +280,32 @@ def main():
         for t in ("capture_reader", "analysis"):
             put(t, name, data)
             count(t)
+    app = {}
+
+    def app_seed(target, payload):
+        seen = app.setdefault(target, set())
+        if payload and len(seen) < MAX_APP_SEEDS and payload not in seen:
+            seen.add(payload)
+            put(target, hashlib.sha1(payload).hexdigest(), payload)
+            count(target)
+
+    for path in captures():
+        with open(path, "rb") as f:
+            data = f.read()
+        frames = pcapng_frames(data) if path.endswith(".pcapng") else pcap_frames(data)
+        for link, frame in frames:
+            if link != 1:
+                continue
+            for target, payload in app_payloads(frame):
+                app_seed(target, payload)
+    for target, seeds in RFC_SEEDS.items():
+        for name, data in seeds.items():
+            put(target, name, data)
+            count(target)
+    with open(os.path.join(ROOT, "crates/wire/tests/tshark/ptpv1-sync.hex")) as f:
+        words = [w for line in f if not line.startswith("#") for w in line.split()]
+    put("app_ptp", "ptpv1-sync", bytes(int(w, 16) for w in words))
+    count("app_ptp")
 
     for t in sorted(n):
         print(f"{t}: {n[t]} seeds written to {rel(os.path.join(CORPUS, t))}")

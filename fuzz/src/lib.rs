@@ -12,6 +12,7 @@ use portmatrix_capture::{
 };
 use portmatrix_wire::LinkType;
 
+pub mod app;
 pub mod wire;
 
 /// The two bytes every gzip member starts with.
