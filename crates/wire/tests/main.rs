@@ -2,6 +2,8 @@
 //! (or, for IGMP/MLD, by hand from the RFC figures) are decoded and every
 //! field is compared with what was built.
 
+mod app_corpus;
+mod app_props;
 mod corpus;
 mod link;
 mod multicast;

@@ -22,9 +22,16 @@ use core::fmt;
 
 pub use crate::error::ErrorKind;
 
+pub mod dns;
+
 pub mod ptp;
 pub mod rtcp;
 pub mod rtp;
+pub mod sap;
+pub mod sdp;
+pub mod sip;
+pub mod stun;
+mod text;
 
 /// The application protocol an [`Error`] belongs to.
 #[non_exhaustive]

@@ -15,6 +15,11 @@ impl<'a> Lines<'a> {
         Lines { text, pos: 0 }
     }
 
+    /// Lines from offset `pos` on.
+    pub(crate) const fn starting_at(text: &'a [u8], pos: usize) -> Self {
+        Lines { text, pos }
+    }
+
     /// Offset of the next line (the end once all are read).
     pub(crate) const fn position(&self) -> usize {
         self.pos
