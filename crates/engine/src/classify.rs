@@ -123,6 +123,9 @@ pub struct Classification {
     /// its RTCP is SRTCP); `None` leaves it to the flow's own detectors.
     #[serde(skip)]
     pub app: Option<&'static str>,
+    /// The flow whose SDP announced this media flow.
+    #[serde(skip)]
+    pub announced_by: Option<u64>,
 }
 
 /// A mandatory documented flow between two listed devices that never appeared.
@@ -260,6 +263,7 @@ impl<'a> Classifier<'a> {
             findings: Vec::new(),
             devices: [orig_dev.clone(), resp_dev.clone()],
             app: None,
+            announced_by: None,
         };
         let transport = match flow.key.transport {
             Transport::Tcp => Some(RuleTransport::Tcp),
@@ -433,6 +437,11 @@ impl<'a> Classifier<'a> {
             let (app, findings) = pairing.judge(flow, by);
             c.app = app;
             c.findings.extend(findings);
+            if let Some(registry) = pairing.announced() {
+                let (by, finding) = registry.judge(flow, app);
+                c.announced_by = by;
+                c.findings.extend(finding);
+            }
         }
         if flow.quoted_only {
             c.findings.push(Finding {

@@ -52,6 +52,16 @@ pub struct FlowRecord {
     /// RTCP seen on the flow (absent when none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rtcp: Option<crate::detect::rtcp::RtcpReport>,
+    /// SIP messages of the flow (absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sip: Option<crate::detect::sip::SipReport>,
+    /// SAP packets of the flow (absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sap: Option<crate::detect::sap::SapReport>,
+    /// Id of the flow whose SDP (SIP or SAP) announced this media flow
+    /// (absent when none did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub announced_by: Option<u64>,
 }
 
 /// An ICMP error that quoted the flow.
@@ -122,6 +132,9 @@ impl FlowRecord {
                 .collect(),
             rtp: detected.rtp,
             rtcp: detected.rtcp,
+            sip: detected.sip,
+            sap: detected.sap,
+            announced_by: c.announced_by,
         }
     }
 }
@@ -213,6 +226,15 @@ pub struct InputReport {
     #[serde(flatten)]
     pub input: crate::summary::InputSummary,
     pub summary: VerdictSummary,
+    /// IGMP/MLD membership and multicast traffic (absent when none was seen).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast: Option<crate::multicast::MulticastReport>,
+    /// Media announced by SDP in SIP or SAP (absent when no SDP was seen).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub announced: Option<Vec<crate::detect::sdp::AnnouncedReport>>,
+    /// Announced media that no flow of the capture used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub announced_not_seen: Option<Vec<crate::detect::sdp::AnnouncedReport>>,
 }
 
 impl InputReport {
@@ -221,6 +243,9 @@ impl InputReport {
         InputReport {
             input,
             summary: Tally::default().summary(0, Vec::new(), false),
+            multicast: None,
+            announced: None,
+            announced_not_seen: None,
         }
     }
 }

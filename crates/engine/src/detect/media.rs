@@ -4,6 +4,8 @@
 //!
 //! Pairing needs every media flow of the capture, so the analysis pass holds
 //! media flows back until the end ([`Pairing`]) and then classifies them.
+//! Media an SDP announced pairs by what it announced: `a=rtcp` gives the
+//! RTCP port (RFC 3605), `a=rtcp-mux` puts RTCP on the RTP port (RFC 5761).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -12,9 +14,10 @@ use portmatrix_rules::Rule;
 
 use super::rtcp::{self, RtcpState};
 use super::rtp::{self, RtpState};
+use super::sdp::Registry;
 use super::FlowDetect;
 use crate::classify::Finding;
-use crate::flow::{Flow, Transport};
+use crate::flow::{Endpoint, Flow, Transport};
 
 fn rtp_state(d: &FlowDetect) -> Option<&RtpState> {
     d.state(rtp::NAME)
@@ -94,14 +97,45 @@ type MediaEntry = ((u16, u16), &'static str);
 
 /// The media flows of a capture, indexed for pairing.
 #[derive(Debug, Default)]
-pub struct Pairing {
+pub struct Pairing<'r> {
     /// Per host pair: `(ports, app)` of each media flow.
     flows: HashMap<HostPair, Vec<MediaEntry>>,
+    /// The media SDP announced in the pass.
+    announced: Option<&'r Registry>,
 }
 
-impl Pairing {
+/// The two endpoints of a flow as `(endpoint of the lower address, of the higher)`.
+fn ends(flow: &Flow) -> (Endpoint, Endpoint) {
+    if flow.orig.ip <= flow.resp.ip {
+        (flow.orig, flow.resp)
+    } else {
+        (flow.resp, flow.orig)
+    }
+}
+
+impl<'r> Pairing<'r> {
+    /// Pairs by what SDP announced too.
+    pub fn with_announcements(mut self, registry: &'r Registry) -> Self {
+        self.announced = Some(registry);
+        self
+    }
+
+    /// The media SDP announced, when given.
+    pub fn announced(&self) -> Option<&'r Registry> {
+        self.announced
+    }
+
+    /// A media flow between the hosts of `flow` whose port at `ip` is `port`.
+    fn find_side(&self, flow: &Flow, ip: std::net::IpAddr, port: u16, apps: &[&str]) -> bool {
+        let lower = ends(flow).0.ip == ip;
+        self.flows.get(&hosts(flow)).is_some_and(|v| {
+            v.iter()
+                .any(|((lo, hi), a)| (if lower { *lo } else { *hi }) == port && apps.contains(a))
+        })
+    }
+
     /// Indexes the media flows among `flows`.
-    pub fn new<'f>(flows: impl IntoIterator<Item = &'f Flow>) -> Pairing {
+    pub fn new<'f>(flows: impl IntoIterator<Item = &'f Flow>) -> Pairing<'r> {
         let mut p = Pairing::default();
         for f in flows {
             if f.key.transport != Transport::Udp {
@@ -142,7 +176,6 @@ impl Pairing {
             .map(|r| format!(" ({} asks for RTP/RTCP pairing)", r.id))
             .unwrap_or_default();
         let (lo, hi) = ports(flow);
-        let plus = (lo.wrapping_add(1), hi.wrapping_add(1));
         let minus = (lo.wrapping_sub(1), hi.wrapping_sub(1));
         match app {
             "rtp" | "srtp" => {
@@ -166,22 +199,53 @@ impl Pairing {
                         ),
                     });
                 }
+                // What SDP announced for the two ends: a=rtcp-mux, RTCP port.
+                let (elo, ehi) = ends(flow);
+                let said = [elo, ehi].map(|ep| self.announced.and_then(|r| r.rtcp_of(ep)));
+                let known = said.iter().flatten().count();
+                let mux = known > 0 && said.iter().flatten().all(|(m, _)| *m);
+                let rtcp_port = |i: usize, port: u16| match said[i] {
+                    Some((false, Some(p))) => p,
+                    _ => port.wrapping_add(1),
+                };
+                let want = (rtcp_port(0, lo), rtcp_port(1, hi));
                 if !is_muxed(flow) {
-                    match self.find(flow, plus, &["rtcp", "srtcp"]) {
+                    match self.find(flow, want, &["rtcp", "srtcp"]) {
                         Some("srtcp") => app = "srtp",
                         Some(_) => {}
-                        None => findings.push(Finding {
+                        None if mux => findings.push(Finding {
                             kind: "rtp-no-rtcp",
                             detail: format!(
-                                "no RTCP between {} and {} on ports {}/{} (RTP port + 1), and none multiplexed on the RTP port{by_rule}",
-                                flow.orig.ip, flow.resp.ip, flow.orig.port.wrapping_add(1), flow.resp.port.wrapping_add(1)
+                                "SDP announced a=rtcp-mux (RFC 5761) for RTP between {} and {}, but no RTCP is multiplexed on the RTP port{by_rule}",
+                                flow.orig.ip, flow.resp.ip
                             ),
                         }),
+                        None => {
+                            let how = if known > 0 {
+                                "as SDP announced (a=rtcp, else RTP port + 1)"
+                            } else {
+                                "RTP port + 1"
+                            };
+                            findings.push(Finding {
+                                kind: "rtp-no-rtcp",
+                                detail: format!(
+                                    "no RTCP between {} and {} on ports {}/{} ({how}), and none multiplexed on the RTP port{by_rule}",
+                                    elo.ip, ehi.ip, want.0, want.1
+                                ),
+                            });
+                        }
                     }
                 }
             }
             _ => {
-                if self.find(flow, minus, &["rtp", "srtp"]).is_none() {
+                // RTCP on a port SDP announced by a=rtcp pairs with the
+                // announced RTP port of that side.
+                let announced_pair = [flow.orig, flow.resp].into_iter().any(|ep| {
+                    self.announced
+                        .and_then(|r| r.rtp_of_rtcp(ep))
+                        .is_some_and(|rtp| self.find_side(flow, ep.ip, rtp, &["rtp", "srtp"]))
+                });
+                if !announced_pair && self.find(flow, minus, &["rtp", "srtp"]).is_none() {
                     let elsewhere = self
                         .flows
                         .get(&hosts(flow))

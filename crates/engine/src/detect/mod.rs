@@ -21,12 +21,15 @@
 pub mod media;
 pub mod rtcp;
 pub mod rtp;
+pub mod sap;
+pub mod sdp;
+pub mod sip;
 #[cfg(test)]
 mod template;
 
 use std::fmt::Debug;
 
-use crate::flow::{Flow, Transport};
+use crate::flow::{Endpoint, Flow, Transport};
 
 /// What a probe gets to see of one packet.
 #[derive(Clone, Copy, Debug)]
@@ -47,6 +50,8 @@ pub struct Probe<'a> {
 pub enum Sample {
     Rtp(rtp::RtpSample),
     Rtcp(rtcp::RtcpSample),
+    Sip(sip::SipSample),
+    Sap(sap::SapSample),
 }
 
 /// A sample and the index of the detector that made it.
@@ -73,8 +78,9 @@ pub struct Detector {
 /// The detectors, most specific first (the first probe that accepts a
 /// packet wins): RTCP before RTP, because an RTP header with the marker bit
 /// and a payload type in 64-95 reads like RTCP (RFC 5761 §4), and the
-/// compound checks of RTCP are the stricter test.
-pub static DETECTORS: &[Detector] = &[rtcp::DETECTOR, rtp::DETECTOR];
+/// compound checks of RTCP are the stricter test. SAP and SIP (text, or a
+/// first octet of 0x20) never read as RTP version 2.
+pub static DETECTORS: &[Detector] = &[rtcp::DETECTOR, rtp::DETECTOR, sap::DETECTOR, sip::DETECTOR];
 
 /// Settings the detectors read (from the command line).
 #[derive(Clone, Debug)]
@@ -113,6 +119,21 @@ pub struct Update<'a> {
     /// Transport payload length.
     pub payload_len: u32,
     pub config: &'a DetectConfig,
+    /// Where the packet went (for RTP: the receiver an SDP may have announced).
+    pub dst: Endpoint,
+    /// The media announced by SDP so far in the pass, when any.
+    pub announced: Option<&'a sdp::Registry>,
+}
+
+impl Update<'_> {
+    /// The clock rate of payload type `pt` for this packet: the rate an SDP
+    /// announced for its destination (`a=rtpmap`), else
+    /// [`DetectConfig::clock_rate`].
+    pub fn clock_rate(&self, pt: u8) -> Option<u32> {
+        self.announced
+            .and_then(|r| r.clock_rate(self.dst, pt))
+            .or_else(|| self.config.clock_rate(pt))
+    }
 }
 
 /// A detector's state for one flow.
@@ -217,6 +238,10 @@ pub struct AppReport {
     pub rtp: Vec<rtp::StreamReport>,
     /// RTCP seen on the flow: compound packets per direction.
     pub rtcp: Option<rtcp::RtcpReport>,
+    /// SIP messages seen on the flow.
+    pub sip: Option<sip::SipReport>,
+    /// SAP packets seen on the flow.
+    pub sap: Option<sap::SapReport>,
 }
 
 /// What the flow carries: the first detector that is sure, in the order of
