@@ -72,13 +72,31 @@ fn probe(p: &Probe<'_>) -> Option<Sample> {
     if b.len() < 16 || !b[0].is_ascii_uppercase() {
         return None;
     }
-    let msg = view::Message::parse(b).ok()?;
-    let method = msg
-        .method()
-        .and_then(|m| METHODS.iter().position(|x| x.as_bytes() == m))
-        .map_or(OTHER, |i| i as u8);
+    let index = |m: &[u8]| {
+        METHODS
+            .iter()
+            .position(|x| x.as_bytes() == m)
+            .map_or(OTHER, |i| i as u8)
+    };
+    let Ok(msg) = view::Message::parse(b) else {
+        // A head split over TCP segments: the start line alone still says
+        // SIP (the SDP of such a message is not read: no reassembly).
+        let end = b
+            .iter()
+            .take(1024)
+            .position(|&c| c == b'\r' || c == b'\n')?;
+        let (method, code) = match view::StartLine::parse(&b[..end])? {
+            view::StartLine::Request { method, .. } => (index(method), 0),
+            view::StartLine::Response { code, .. } => (OTHER, code),
+        };
+        return Some(Sample::Sip(SipSample {
+            method,
+            code,
+            sdp: false,
+        }));
+    };
     Some(Sample::Sip(SipSample {
-        method,
+        method: msg.method().map_or(OTHER, index),
         code: msg.status_code().unwrap_or(0),
         sdp: has_sdp(&msg),
     }))
@@ -184,6 +202,13 @@ mod tests {
         };
         assert_eq!((s.method, s.code, s.sdp), (0, 180, false));
         assert!(probe(&p(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")).is_none());
+        // The first segment of a head split over TCP.
+        let Some(Sample::Sip(s)) = probe(&p(
+            b"REGISTER sip:192.168.43.100;transport=TCP SIP/2.0\r\nVia: SIP/2.0/TCP",
+        )) else {
+            panic!("not SIP")
+        };
+        assert_eq!((s.method, s.code, s.sdp), (4, 0, false));
         assert!(probe(&p(b"\x80\x00\x00\x01 not text at all...")).is_none());
     }
 }
