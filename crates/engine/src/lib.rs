@@ -564,4 +564,59 @@ mod tests {
             assert_eq!(a, b, "{name}");
         }
     }
+
+    /// The side list of membership events and SDP announcements stays in
+    /// step with its packets across batch boundaries: a capture of many
+    /// batches (the multicast/SDP recipe repeated) reports the same both ways.
+    #[test]
+    fn extras_cross_batches_in_step_with_their_packets() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut one = CaptureReader::open(&dir.join("multicast/room.pcap")).expect("open fixture");
+        let mut w = portmatrix_capture::PcapngWriter::new(Vec::new()).expect("writer");
+        let ifc = w
+            .add_interface(portmatrix_capture::LinkType(1), 65535, None)
+            .expect("interface");
+        let mut records = Vec::new();
+        while let Some(Ok(r)) = one.next_record() {
+            records.push((r.ts_ns, r.orig_len, r.data.to_vec()));
+        }
+        let copies = 3 * BATCH / records.len() + 1;
+        for k in 0..copies as i64 {
+            for (ts, len, data) in &records {
+                w.write_packet(ifc, ts + k * 1_000_000_000, *len, data)
+                    .expect("write");
+            }
+        }
+        let bytes = w.into_inner().expect("bytes");
+        let rules = portmatrix_rules::RuleSet::builtin().expect("built-in rules");
+        let matcher = Matcher::new(&rules);
+        let run = |parallel: bool| {
+            let mut reader = CaptureReader::new(std::io::Cursor::new(bytes.clone())).expect("read");
+            let analysis = Analysis::new("x", Options::default(), &matcher, None, Vec::new());
+            let done = if parallel {
+                analysis.run_parallel(&mut reader)
+            } else {
+                analysis.run(&mut reader)
+            }
+            .expect("pass");
+            let mut flows = serde_json::to_value(&done.sink).expect("flows json");
+            if let serde_json::Value::Array(a) = &mut flows {
+                a.sort_by_key(|f| f["id"].as_u64());
+            }
+            (
+                serde_json::to_value(&done.report).expect("report json"),
+                flows,
+            )
+        };
+        let (a, b) = (run(false), run(true));
+        // Every copy's IGMP records and SDP bodies were seen.
+        let joins = a.0["multicast"]["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .find(|g| g["group"] == "239.69.1.10")
+            .map(|g| g["joins"].as_u64());
+        assert_eq!(joins, Some(Some(copies as u64)));
+        assert_eq!(a, b);
+    }
 }

@@ -555,3 +555,118 @@ pub struct QuerierReport {
     pub first_ts: String,
     pub last_ts: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::{Endpoint, FlowKey};
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn ev(host: &str, group: Option<&str>, kind: Kind, version: u8) -> Event {
+        Event {
+            ts_ns: 0,
+            host: ip(host),
+            group: group.map(ip),
+            kind,
+            version,
+            mld: ip(host).is_ipv6(),
+            source: None,
+        }
+    }
+
+    fn source(host: &str, group: &str, s: &str) -> Event {
+        Event {
+            source: Some(ip(s)),
+            ..ev(host, Some(group), Kind::Source, 3)
+        }
+    }
+
+    fn flow_to(group: &str) -> Flow {
+        let (s, d) = (
+            Endpoint {
+                ip: ip("10.0.0.11"),
+                port: 5004,
+            },
+            Endpoint {
+                ip: ip(group),
+                port: 5004,
+            },
+        );
+        let (key, _) = FlowKey::new(0, Transport::Udp, s, d);
+        Flow::new(1, 0, key, s, d, DestKind::Multicast, None)
+    }
+
+    fn kinds(m: &Membership, group: &str) -> Vec<&'static str> {
+        m.judge(&flow_to(group)).iter().map(|f| f.kind).collect()
+    }
+
+    #[test]
+    fn filter_modes_and_sources_follow_rfc_3376() {
+        let mut m = Membership::default();
+        // MODE_IS_INCLUDE {S1, S2}, then CHANGE_TO_EXCLUDE {} (RFC 3376
+        // §6.4: the new mode replaces the list), then TO_IN {} (leave).
+        m.observe(&ev(
+            "10.0.0.21",
+            Some("232.1.1.1"),
+            Kind::Join(Mode::Include),
+            3,
+        ));
+        m.observe(&source("10.0.0.21", "232.1.1.1", "10.0.0.11"));
+        m.observe(&source("10.0.0.21", "232.1.1.1", "10.0.0.12"));
+        let r = m.report();
+        assert_eq!(r.groups[0].members[0].sources, ["10.0.0.11", "10.0.0.12"]);
+        assert_eq!(r.groups[0].members[0].mode, Mode::Include);
+        m.observe(&ev(
+            "10.0.0.21",
+            Some("232.1.1.1"),
+            Kind::Join(Mode::Exclude),
+            3,
+        ));
+        let r = m.report();
+        assert!(r.groups[0].members[0].sources.is_empty());
+        assert_eq!(r.groups[0].members[0].mode, Mode::Exclude);
+        m.observe(&ev("10.0.0.21", Some("232.1.1.1"), Kind::Leave, 3));
+        let r = m.report();
+        let member = &r.groups[0].members[0];
+        assert_eq!((member.joins, member.leaves, member.left), (2, 1, true));
+        // A source event of another host is not added to this one.
+        m.observe(&source("10.0.0.99", "232.1.1.1", "10.0.0.13"));
+        assert!(m.report().groups[0].members.len() == 1);
+    }
+
+    #[test]
+    fn flows_are_judged_by_joins_and_queriers() {
+        let mut m = Membership::default();
+        // Nothing seen: not joined, and the detail says no report was seen.
+        assert_eq!(kinds(&m, "239.69.1.10"), ["multicast-no-join"]);
+        assert!(m.judge(&flow_to("239.69.1.10"))[0]
+            .detail
+            .contains("no IGMP membership report at all"));
+        // Link-local groups are flooded, never judged (RFC 4541 §2.1.2).
+        assert!(kinds(&m, "224.0.0.251").is_empty());
+        assert!(kinds(&m, "ff02::fb").is_empty());
+        m.observe(&ev(
+            "10.0.0.21",
+            Some("239.69.1.10"),
+            Kind::Join(Mode::Any),
+            2,
+        ));
+        assert_eq!(kinds(&m, "239.69.1.10"), ["igmp-no-querier"]);
+        assert_eq!(kinds(&m, "239.69.1.11"), ["multicast-no-join"]);
+        assert_eq!(m.report().findings.len(), 1);
+        // An MLD querier does not serve IPv4.
+        m.observe(&ev("fe80::1", None, Kind::Query, 2));
+        assert_eq!(kinds(&m, "239.69.1.10"), ["igmp-no-querier"]);
+        m.observe(&ev("10.0.0.1", None, Kind::Query, 2));
+        assert!(kinds(&m, "239.69.1.10").is_empty());
+        assert!(m.report().findings.is_empty());
+        let q = &m.report().queriers;
+        assert_eq!(
+            (q[0].address.as_str(), q[0].general_queries),
+            ("10.0.0.1", 1)
+        );
+    }
+}
