@@ -417,3 +417,57 @@ fn the_multicast_sdp_recipe_capture_meets_its_truth_table() {
         pairs(&truth["announced_not_seen"])
     );
 }
+
+/// Requests per method and responses per class of a saved `sip.Method,
+/// sip.Status-Code` listing (the first two columns).
+fn tshark_sip_counts(name: &str) -> BTreeMap<String, u64> {
+    let mut want = BTreeMap::new();
+    for line in tshark(name) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let key = match (f[0], f.get(1).copied().unwrap_or("")) {
+            (m, "") => m.to_string(),
+            ("", code) => format!("{}xx", &code[..1]),
+            _ => continue,
+        };
+        *want.entry(key).or_default() += 1;
+    }
+    want
+}
+
+fn our_sip_counts(input: &Value) -> BTreeMap<String, u64> {
+    let mut got = BTreeMap::new();
+    for f in flows(input).iter().filter(|f| f["app"] == "sip") {
+        for part in ["requests", "responses"] {
+            for (k, n) in f["sip"][part].as_object().unwrap() {
+                *got.entry(k.clone()).or_default() += n.as_u64().unwrap();
+            }
+        }
+    }
+    got
+}
+
+#[test]
+fn sip_over_tcp_and_a_cut_sdp_match_tshark() {
+    let Some(dir) = corpus_dir() else { return };
+    // A REGISTER whose head spans two TCP segments, and its 200 OK.
+    let ours = input(&dir.join("files/suricata/sip-tcp.pcap"));
+    assert_eq!(
+        our_sip_counts(&ours),
+        tshark_sip_counts("sip-suricata-sip-tcp.txt")
+    );
+    // Content-Length ends both SDP bodies before their m= line: tshark
+    // reads a c= address and no media port, and nothing is announced.
+    let ours = input(&dir.join("files/suricata/sdp.pcap"));
+    assert_eq!(
+        our_sip_counts(&ours),
+        tshark_sip_counts("sip-suricata-sdp.txt")
+    );
+    let rows = tshark("sip-suricata-sdp.txt");
+    assert!(rows.iter().all(|l| l.split('\t').nth(3) == Some("")));
+    let sip = flows(&ours)
+        .iter()
+        .find(|f| f["app"] == "sip")
+        .expect("SIP");
+    assert_eq!(sip["sip"]["sdp_bodies"].as_u64(), Some(rows.len() as u64));
+    assert_eq!(ours["announced"].as_array().map(Vec::len), Some(0));
+}

@@ -78,14 +78,16 @@ fn probe(p: &Probe<'_>) -> Option<Sample> {
             .position(|x| x.as_bytes() == m)
             .map_or(OTHER, |i| i as u8)
     };
+    // The start line first (bounded): other text protocols stop here.
+    let end = b
+        .iter()
+        .take(1024)
+        .position(|&c| c == b'\r' || c == b'\n')?;
+    let start = view::StartLine::parse(&b[..end])?;
     let Ok(msg) = view::Message::parse(b) else {
         // A head split over TCP segments: the start line alone still says
         // SIP (the SDP of such a message is not read: no reassembly).
-        let end = b
-            .iter()
-            .take(1024)
-            .position(|&c| c == b'\r' || c == b'\n')?;
-        let (method, code) = match view::StartLine::parse(&b[..end])? {
+        let (method, code) = match start {
             view::StartLine::Request { method, .. } => (index(method), 0),
             view::StartLine::Response { code, .. } => (OTHER, code),
         };
