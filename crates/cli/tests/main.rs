@@ -7,7 +7,7 @@ mod flood;
 mod hostile;
 #[cfg(feature = "live")]
 mod live;
-mod media;
+mod signalling;
 mod mutation;
 mod util;
 mod verdicts;
