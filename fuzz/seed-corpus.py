@@ -16,6 +16,12 @@ the fuzzer found, minimised with `cargo fuzz cmin`.
   64 KiB (the 400 KiB Avaya file) is cut after its first 20 rules, so that
   the fuzzer's length limit stays at a size it can mutate quickly.
 - site_loader: fixtures/site/**/*.toml and fixtures/demo/site.toml.
+- capture_reader, analysis, also: error-heavy pcapng files written here from
+  the format description (`error_floods`): hundreds of packet blocks naming
+  an undescribed interface, of statistics blocks with a bad option, of
+  packet blocks with an absurd captured length; a `cat` of single-interface
+  captures; a section with more interfaces than the per-section limit.
+  `python3 fuzz/seed-corpus.py --floods` writes only these.
 """
 
 import hashlib
@@ -111,8 +117,43 @@ def pcapng_frames(b):
         off += blen
 
 
+def le(*words):
+    return struct.pack("<%dI" % len(words), *words)
+
+
+# Blocks of the pcapng description (draft-ietf-opsawg-pcapng), little-endian.
+SHB = le(0x0A0D0D0A, 28, 0x1A2B3C4D, 1) + struct.pack("<q", -1) + le(28)
+IDB = le(1, 20, 1, 262144, 20)  # Ethernet, snaplen 262144
+EPB_IF0 = le(6, 36, 0, 0, 0, 4, 60) + b"abcd" + le(36)
+EPB_IF7 = le(6, 32, 7, 0, 0, 0, 0) + le(32)  # no IDB describes interface 7
+EPB_ABSURD = le(6, 32, 0, 0, 0, 0xFFFFFFF0, 0xFFFFFFF0) + le(32)
+# ISB for interface 0 whose isb_ifdrop (code 5, 8 bytes) has length 4.
+ISB_BAD = le(5, 36, 0, 0, 0) + struct.pack("<HH", 5, 4) + le(7, 0, 36)
+
+
+def error_floods():
+    """(name, bytes) of the error-heavy seeds."""
+    return [
+        ("flood__unknown-interface.pcapng", SHB + EPB_IF7 * 300 + EPB_IF0),
+        ("flood__isb-bad-option.pcapng", SHB + IDB + ISB_BAD * 300 + EPB_IF0),
+        ("flood__epb-absurd-caplen.pcapng", SHB + IDB + EPB_ABSURD * 300 + EPB_IF0),
+        ("flood__mixed.pcapng", SHB + IDB + (ISB_BAD + EPB_ABSURD + EPB_IF7 + EPB_IF0) * 100),
+        ("flood__cat-of-sections.pcapng", (SHB + IDB + EPB_IF0) * 40),
+        (
+            "flood__section-over-interface-limit.pcapng",
+            SHB + IDB * 4098 + le(6, 36, 4097, 0, 0, 4, 60) + b"abcd" + le(36) + EPB_IF0,
+        ),
+    ]
+
+
 def main():
     n = {}
+    if "--floods" in sys.argv[1:]:
+        for name, data in error_floods():
+            for t in ("capture_reader", "analysis"):
+                put(t, name, data)
+                print(f"{t}: {name} ({len(data)} bytes)")
+        return 0
 
     def count(t):
         n[t] = n.get(t, 0) + 1
@@ -152,6 +193,11 @@ def main():
         with open(path, "rb") as f:
             put("site_loader", seed_name(path), f.read())
         count("site_loader")
+
+    for name, data in error_floods():
+        for t in ("capture_reader", "analysis"):
+            put(t, name, data)
+            count(t)
 
     for t in sorted(n):
         print(f"{t}: {n[t]} seeds written to {rel(os.path.join(CORPUS, t))}")

@@ -6,7 +6,10 @@
 
 use std::io::{self, Cursor, Read, Write};
 
-use portmatrix_capture::{CaptureReader, Error as CaptureError, FileKind, Interface, ReadStats};
+use portmatrix_capture::{
+    CaptureReader, Error as CaptureError, ErrorKind, ErrorLog, FileKind, Interface, ReadStats,
+    ERRORS_KEPT_PER_KIND, MAX_KEPT_INTERFACES,
+};
 use portmatrix_wire::LinkType;
 
 pub mod wire;
@@ -146,6 +149,10 @@ pub fn read_capture_ahead<R: Read + Send + 'static>(
     let mut delivered = 0u64;
     let mut errors = 0u64;
     let mut fatal = false;
+    // What a report keeps of the errors (the engine's input summary does
+    // the same), and how often an interface limit was reported.
+    let mut log = ErrorLog::new();
+    let mut limit_reports = 0u32;
     loop {
         let item = match reader.next_record() {
             None => break,
@@ -196,6 +203,13 @@ pub fn read_capture_ahead<R: Read + Send + 'static>(
             Item::Error(e) => {
                 errors += 1;
                 let _ = e.to_string();
+                log.push(e);
+                if matches!(
+                    e.kind,
+                    ErrorKind::TooManyInterfaces { .. } | ErrorKind::InterfaceTableFull { .. }
+                ) {
+                    limit_reports += 1;
+                }
                 if let Some(r) = e.record {
                     assert_eq!(r, delivered + 1, "error names record {r}: {e:?}");
                 }
@@ -220,9 +234,52 @@ pub fn read_capture_ahead<R: Read + Send + 'static>(
             out.position
         );
     }
+    check_error_log(&log, &out.items);
+    assert!(limit_reports <= 1, "an interface limit reported {limit_reports} times");
+    assert!(
+        reader.interfaces().len() <= MAX_KEPT_INTERFACES as usize,
+        "{} interfaces kept",
+        reader.interfaces().len()
+    );
     out.stats = stats;
     out.interfaces = reader.interfaces().to_vec();
     out
+}
+
+/// The error log of a read counts every error and keeps, of each kind, the
+/// first `ERRORS_KEPT_PER_KIND` and the last, in the order they came.
+fn check_error_log(log: &ErrorLog, items: &[Item]) {
+    let errors: Vec<&CaptureError> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Error(e) => Some(e),
+            Item::Record { .. } => None,
+        })
+        .collect();
+    assert_eq!(log.total(), errors.len() as u64, "errors counted");
+    let cap = ERRORS_KEPT_PER_KIND as u64 + 1;
+    let mut kept_sum = 0;
+    let mut count_sum = 0;
+    for k in log.kinds() {
+        assert_eq!(k.kept, k.count.min(cap), "kept of {}", k.kind);
+        let of_kind: Vec<&&CaptureError> =
+            errors.iter().filter(|e| e.kind.name() == k.kind).collect();
+        assert_eq!(of_kind.len() as u64, k.count, "count of {}", k.kind);
+        assert_eq!(of_kind[0].file_offset, k.first_offset);
+        assert_eq!(of_kind[of_kind.len() - 1].file_offset, k.last_offset);
+        kept_sum += k.kept;
+        count_sum += k.count;
+    }
+    assert_eq!(count_sum, log.total());
+    assert_eq!(log.omitted(), log.total() - kept_sum);
+    let kept = log.kept();
+    assert_eq!(kept.len() as u64, kept_sum);
+    // The kept errors are a subsequence of the errors, ending with the last.
+    let mut rest = errors.iter();
+    for k in &kept {
+        assert!(rest.any(|e| e == k), "kept error out of order: {k:?}");
+    }
+    assert_eq!(kept.last(), errors.last());
 }
 
 /// Reads `data` plainly, in uneven pieces, and (unless it is gzip already)

@@ -179,8 +179,16 @@ pub enum ErrorKind {
         /// What is wrong with it.
         fault: OptionFault,
     },
-    /// More interfaces than this reader keeps track of.
+    /// More interface descriptions in one pcapng section than this reader
+    /// keeps track of ([`MAX_INTERFACES`](crate::MAX_INTERFACES)).
     TooManyInterfaces {
+        /// The limit.
+        max: u32,
+    },
+    /// More interfaces in the file than this reader keeps
+    /// ([`MAX_KEPT_INTERFACES`](crate::MAX_KEPT_INTERFACES)), and this one
+    /// is unlike every kept one.
+    InterfaceTableFull {
         /// The limit.
         max: u32,
     },
@@ -271,6 +279,33 @@ pub enum OptionFault {
     BadTsresol(u8),
 }
 
+impl ErrorKind {
+    /// A short stable name of the kind of fault (`unknown-interface`,
+    /// `bad-option`, ...), by which [`ErrorLog`](crate::ErrorLog) counts
+    /// errors and reports name them.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ErrorKind::Open { .. } => "open",
+            ErrorKind::Io { .. } => "io",
+            ErrorKind::Decompress { .. } => "decompress",
+            ErrorKind::Empty => "empty",
+            ErrorKind::UnknownMagic { .. } => "unknown-magic",
+            ErrorKind::UnsupportedFormat { .. } => "unsupported-format",
+            ErrorKind::TextModeTransfer => "text-mode-transfer",
+            ErrorKind::UnsupportedVersion { .. } => "unsupported-version",
+            ErrorKind::Truncated { .. } => "truncated",
+            ErrorKind::CaplenTooLarge { .. } => "caplen-too-large",
+            ErrorKind::CaplenOverSnaplen { .. } => "caplen-over-snaplen",
+            ErrorKind::BlockDamaged { .. } => "damaged-block",
+            ErrorKind::BadBlock { .. } => "bad-block",
+            ErrorKind::UnknownInterface { .. } => "unknown-interface",
+            ErrorKind::BadOption { .. } => "bad-option",
+            ErrorKind::TooManyInterfaces { .. } => "too-many-interfaces",
+            ErrorKind::InterfaceTableFull { .. } => "interface-table-full",
+        }
+    }
+}
+
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -340,7 +375,11 @@ impl fmt::Display for ErrorKind {
             }
             ErrorKind::TooManyInterfaces { max } => write!(
                 f,
-                "more than {max} interface descriptions; packets of the extra interfaces are skipped"
+                "more than {max} interface descriptions in one section; packets of the extra interfaces are skipped (reported once per file)"
+            ),
+            ErrorKind::InterfaceTableFull { max } => write!(
+                f,
+                "more than {max} interfaces in the file; packets of later interfaces unlike every kept one are skipped (reported once per file)"
             ),
         }
     }

@@ -334,6 +334,10 @@ pub struct ReadStats {
     pub skipped_bytes: u64,
     /// Errors returned, fatal or not.
     pub errors: u64,
+    /// pcapng interfaces described after
+    /// [`MAX_KEPT_INTERFACES`](crate::MAX_KEPT_INTERFACES) were kept that
+    /// share an identical kept interface (their packets count on it).
+    pub shared_interfaces: u64,
 }
 
 impl ReadStats {

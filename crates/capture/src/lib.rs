@@ -15,6 +15,8 @@
 //!   bound: every complete packet before it is delivered, then an
 //!   [`Error`] names the byte offset and record number. In pcapng the
 //!   reader resynchronises on the next plausible block and goes on.
+//! - [`ErrorLog`] keeps the errors of a read for a report in bounded
+//!   memory: counted by kind, the first few of each kind and the last kept.
 //! - [`PcapngWriter`] writes little-endian pcapng (nanosecond timestamps).
 //! - `live` (crate feature `live`, needs libpcap) captures from a network
 //!   interface through the `pcap` crate.
@@ -27,6 +29,7 @@
 mod buffer;
 mod endian;
 mod error;
+mod error_log;
 mod format;
 mod gunzip;
 mod pcap;
@@ -41,10 +44,13 @@ pub mod live;
 
 pub use endian::ByteOrder;
 pub use error::{BlockFault, BodyFault, Error, ErrorKind, OptionFault, Result};
+pub use error_log::{ErrorLog, KindCount, ERRORS_KEPT_PER_KIND};
 pub use format::{
     BlockCounts, BlockTypeCount, FileKind, Format, Interface, ReadStats, TsPrecision, TsResolution,
 };
 pub use portmatrix_wire::LinkType;
-pub use reader::{CaptureReader, MAX_BLOCK_LEN, MAX_CAPLEN, MAX_INTERFACES, READ_AHEAD_CHUNK};
+pub use reader::{
+    CaptureReader, MAX_BLOCK_LEN, MAX_CAPLEN, MAX_INTERFACES, MAX_KEPT_INTERFACES, READ_AHEAD_CHUNK,
+};
 pub use record::Record;
 pub use writer::{InterfaceCounters, PcapngWriter};

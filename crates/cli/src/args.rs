@@ -51,6 +51,39 @@ pub struct CheckArgs {
     /// Most live flows kept at once; beyond it the least recently seen are evicted (and reported)
     #[arg(long, default_value_t = 1_000_000)]
     pub max_flows: usize,
+    /// RTP clock rate of a payload type, PT=HZ (e.g. 96=48000 for AES67 L24); repeatable.
+    /// Without it, dynamic payload types get no jitter unless an SDP in the capture gives their rate
+    #[arg(long = "clock-rate", value_name = "PT=HZ", value_parser = parse_clock_rate)]
+    pub clock_rates: Vec<(u8, u32)>,
+}
+
+/// Parses `PT=HZ` for `--clock-rate`.
+pub fn parse_clock_rate(s: &str) -> Result<(u8, u32), String> {
+    let (pt, hz) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected PT=HZ (e.g. 96=48000), got {s:?}"))?;
+    let pt: u8 = pt
+        .trim()
+        .parse()
+        .ok()
+        .filter(|p| *p < 128)
+        .ok_or_else(|| format!("payload type must be 0-127, got {pt:?}"))?;
+    let hz: u32 = hz
+        .trim()
+        .parse()
+        .ok()
+        .filter(|h| *h > 0)
+        .ok_or_else(|| format!("clock rate must be a positive number of Hz, got {hz:?}"))?;
+    Ok((pt, hz))
+}
+
+/// The detectors' settings from `--clock-rate` options.
+pub fn detect_config(rates: &[(u8, u32)]) -> portmatrix_engine::detect::DetectConfig {
+    let mut c = portmatrix_engine::detect::DetectConfig::default();
+    for &(pt, hz) in rates {
+        c.clock_rates[usize::from(pt)] = hz;
+    }
+    c
 }
 
 #[cfg(feature = "live")]
@@ -77,6 +110,9 @@ pub struct LiveArgs {
     /// Seconds between refreshes of the summary on a terminal
     #[arg(long, default_value_t = 2.0)]
     pub refresh: f64,
+    /// RTP clock rate of a payload type, PT=HZ (e.g. 96=48000); repeatable
+    #[arg(long = "clock-rate", value_name = "PT=HZ", value_parser = parse_clock_rate)]
+    pub clock_rates: Vec<(u8, u32)>,
     /// Directory of rule files replacing the built-in rules
     #[arg(long)]
     pub rules: Option<PathBuf>,

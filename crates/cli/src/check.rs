@@ -72,6 +72,19 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 sanitize(&e.message)
             );
         }
+        // Errors are kept per kind up to a cap (docs/robustness.md): say how
+        // many of a kind there were when not all are printed above.
+        for k in input.error_kinds.iter().filter(|k| k.count > k.kept) {
+            eprintln!(
+                "portmatrix: {}: {} {} errors in all, from byte {} to byte {}; {} shown",
+                sanitize(label),
+                k.count,
+                k.kind,
+                k.first_offset,
+                k.last_offset,
+                k.kept
+            );
+        }
     };
     let stdout = std::io::stdout();
     match args.format {
@@ -116,6 +129,7 @@ fn analyse<S: FlowSink>(
     let options = Options {
         flows: FlowConfig {
             max_flows: args.max_flows.max(1),
+            detect: crate::args::detect_config(&args.clock_rates),
             ..FlowConfig::default()
         },
         shards: 1,

@@ -65,6 +65,10 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
 
     let label = format!("live:{}", args.interface);
     let options = Options {
+        flows: portmatrix_engine::FlowConfig {
+            detect: crate::args::detect_config(&args.clock_rates),
+            ..portmatrix_engine::FlowConfig::default()
+        },
         services: Box::new(portmatrix_engine::PortSet::from_rules(matcher.rule_set())),
         ..Options::default()
     };

@@ -1,14 +1,16 @@
 //! Integration tests of the `portmatrix` binary (one test binary, several modules).
 
 mod corpus;
+mod error_flood;
 mod firewall;
 mod fixtures;
 mod flood;
 mod hostile;
 #[cfg(feature = "live")]
 mod live;
-mod signalling;
+mod media;
 mod mutation;
+mod signalling;
 mod util;
 mod verdicts;
 mod zeek;

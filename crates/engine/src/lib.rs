@@ -28,7 +28,7 @@ pub use classify::{BlockedKind, Classification, Classifier, Finding, Missing, Ve
 pub use flow::{Flow, FlowConfig, FlowTable, PortSet, ServicePorts, WellKnownPorts};
 pub use row::{FlowRecord, InputReport, Tally, VerdictSummary};
 pub use summary::{
-    ErrorEntry, InputSummary, InterfaceSummary, LiveCounters, Protocols, SourceInfo,
+    ErrorEntry, ErrorKindCount, InputSummary, InterfaceSummary, LiveCounters, Protocols, SourceInfo,
 };
 
 /// Receives every flow, classified, as soon as it ends (idle timeout, the

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use portmatrix_capture::{CaptureReader, Record};
+use portmatrix_capture::{CaptureReader, ErrorLog, Record};
 use portmatrix_wire::PacketFacts;
 use serde::Serialize;
 
@@ -51,8 +51,16 @@ pub struct InputSummary {
     pub truncated_ip: u64,
     /// Malformed packets per decode layer (the first malformed layer counts).
     pub malformed: BTreeMap<String, u64>,
-    /// Read errors, in file order.
+    /// Read errors, in file order: all of them when there are few; of a
+    /// flood, the first [`ERRORS_KEPT_PER_KIND`] of each kind and the last
+    /// (`error_kinds` counts them all).
+    ///
+    /// [`ERRORS_KEPT_PER_KIND`]: portmatrix_capture::ERRORS_KEPT_PER_KIND
     pub errors: Vec<ErrorEntry>,
+    /// Read errors counted, kept in `errors` or not.
+    pub error_count: u64,
+    /// Read errors per kind, in order of first appearance.
+    pub error_kinds: Vec<ErrorKindCount>,
     /// Bytes skipped while resynchronising after damage.
     pub skipped_bytes: u64,
     /// Blocks of unknown or custom types that were skipped.
@@ -143,9 +151,26 @@ pub struct ErrorEntry {
     pub offset: u64,
     /// 1-based number of the packet record concerned, when there is one.
     pub record: Option<u64>,
+    /// The kind of fault (`unknown-interface`, `bad-block`, ...).
+    pub kind: &'static str,
     pub message: String,
     /// Reading stopped here.
     pub fatal: bool,
+}
+
+/// How many read errors of one kind there were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ErrorKindCount {
+    /// The kind of fault, as in [`ErrorEntry::kind`].
+    pub kind: &'static str,
+    /// Errors of this kind.
+    pub count: u64,
+    /// Of them, listed in `errors`.
+    pub kept: u64,
+    /// Byte offset of the first error of this kind.
+    pub first_offset: u64,
+    /// Byte offset of the last error of this kind.
+    pub last_offset: u64,
 }
 
 /// A tiny counter keyed by static names: a handful of keys, scanned
@@ -190,7 +215,7 @@ pub(crate) struct Accumulator {
     vlans: Vec<(u16, u64)>,
     snapped: u64,
     truncated_ip: u64,
-    errors: Vec<ErrorEntry>,
+    errors: ErrorLog,
 }
 
 impl Accumulator {
@@ -209,7 +234,7 @@ impl Accumulator {
             vlans: Vec::new(),
             snapped: 0,
             truncated_ip: 0,
-            errors: Vec::new(),
+            errors: ErrorLog::new(),
         }
     }
 
@@ -248,13 +273,10 @@ impl Accumulator {
         }
     }
 
+    /// Counts a read error; memory does not grow with their number (see
+    /// [`ErrorLog`]).
     pub(crate) fn read_error(&mut self, err: &portmatrix_capture::Error) {
-        self.errors.push(ErrorEntry {
-            offset: err.file_offset,
-            record: err.record,
-            message: err.kind.to_string(),
-            fatal: err.fatal,
-        });
+        self.errors.push(err);
     }
 
     /// The summary; `source` is `None` when the input could not be opened.
@@ -295,7 +317,30 @@ impl Accumulator {
             snapped: self.snapped,
             truncated_ip: self.truncated_ip,
             malformed: self.malformed.into_map(),
-            errors: self.errors,
+            errors: self
+                .errors
+                .kept()
+                .into_iter()
+                .map(|e| ErrorEntry {
+                    offset: e.file_offset,
+                    record: e.record,
+                    kind: e.kind.name(),
+                    message: e.kind.to_string(),
+                    fatal: e.fatal,
+                })
+                .collect(),
+            error_count: self.errors.total(),
+            error_kinds: self
+                .errors
+                .kinds()
+                .map(|k| ErrorKindCount {
+                    kind: k.kind,
+                    count: k.count,
+                    kept: k.kept,
+                    first_offset: k.first_offset,
+                    last_offset: k.last_offset,
+                })
+                .collect(),
             skipped_bytes: source.as_ref().map_or(0, |s| s.skipped_bytes),
             unknown_blocks: source.as_ref().map_or(0, |s| s.unknown_blocks),
             live: source.as_ref().and_then(|s| s.live),

@@ -47,7 +47,8 @@ struct Totals {
     flows: u64,
     verdicts: BTreeMap<&'static str, u64>,
     missing: usize,
-    errors: usize,
+    /// Read errors counted (also those not listed in an input's `errors`).
+    errors: u64,
 }
 
 /// Writes one JSON document: call [`JsonReport::begin_input`], let the
@@ -111,7 +112,7 @@ impl<W: Write> JsonReport<W> {
         t.packets += report.input.packets;
         t.flows += report.summary.flows;
         t.missing += report.summary.missing.len();
-        t.errors += report.input.errors.len();
+        t.errors += report.input.error_count;
         for (k, n) in &report.summary.verdicts {
             *t.verdicts.entry(k).or_insert(0) += n;
         }

@@ -491,6 +491,14 @@ fn render_input(s: &mut String, input: &InputSummary) {
             sanitize(&e.message)
         );
     }
+    // A flood of one kind of error is listed by its first and last ones only.
+    for k in input.error_kinds.iter().filter(|k| k.count > k.kept) {
+        let _ = writeln!(
+            s,
+            "  error        … {} {} errors in all, bytes {} to {}; {} shown",
+            k.count, k.kind, k.first_offset, k.last_offset, k.kept
+        );
+    }
 }
 
 fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
@@ -544,6 +552,8 @@ mod tests {
             truncated_ip: 0,
             malformed: Default::default(),
             errors: Vec::new(),
+            error_count: 0,
+            error_kinds: Vec::new(),
             skipped_bytes: 0,
             unknown_blocks: 0,
             live: None,

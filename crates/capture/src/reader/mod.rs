@@ -5,7 +5,9 @@
 //! itself is stateless, in `crate::pcap` and `crate::pcapng`), and the
 //! search for the next block after damage in [`resync`].
 
+use std::collections::HashMap;
 use std::fs::File;
+use std::hash::RandomState;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -36,8 +38,15 @@ pub const MAX_BLOCK_LEN: u32 = 16 * 1024 * 1024;
 /// Bytes per `read()` of the read-ahead thread ([`CaptureReader::start_read_ahead`]).
 pub const READ_AHEAD_CHUNK: usize = 1 << 20;
 
-/// Most interfaces (over all sections) kept track of.
+/// Most interfaces one pcapng section may describe; packets naming one
+/// past it are skipped.
 pub const MAX_INTERFACES: u32 = 4096;
+
+/// Most interfaces kept over the whole file (one pcapng interface is at
+/// most about 800 bytes with its name and description: 13 MiB). Past it,
+/// an interface described exactly as a kept one shares it; packets of any
+/// other are skipped.
+pub const MAX_KEPT_INTERFACES: u32 = 16_384;
 
 /// What an enhanced or obsolete packet block says of its packet.
 struct BlockPacket {
@@ -96,8 +105,6 @@ struct Section {
     /// Interface descriptions seen in this section (may exceed `map.len()`
     /// once the interface limit is hit).
     described: u32,
-    /// The interface limit was reported.
-    limit_reported: bool,
 }
 
 /// What the framing check of the next pcapng block found.
@@ -142,6 +149,12 @@ pub struct CaptureReader<R: Read> {
     compressed: bool,
     section: Section,
     interfaces: Vec<Interface>,
+    /// An interface limit was reported (once per file).
+    interface_limit_reported: bool,
+    /// Kept interfaces by the hash of their description, built when
+    /// [`MAX_KEPT_INTERFACES`] is reached.
+    kept_index: Option<HashMap<u64, u32>>,
+    kept_hasher: RandomState,
     stats: ReadStats,
     delivered: u64,
     last_ts_ns: i64,
@@ -219,6 +232,9 @@ impl<R: Read> CaptureReader<R> {
             compressed,
             section: Section::default(),
             interfaces: Vec::new(),
+            interface_limit_reported: false,
+            kept_index: None,
+            kept_hasher: RandomState::new(),
             stats: ReadStats::default(),
             delivered: 0,
             last_ts_ns: 0,

@@ -1,18 +1,22 @@
 //! The block walk of pcapng (draft-ietf-opsawg-pcapng): framing checks,
 //! then one handler per block type, keeping the section's interfaces.
 
+use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::io::{self, Read};
 
 use crate::endian::{u32_in, Be, ByteOrder, Endian, Le};
 use crate::error::{from_io, BlockFault, BodyFault, Error, ErrorKind};
-use crate::format::Interface;
+use crate::format::{Interface, TsResolution};
 use crate::pcapng::{
-    self, enhanced_packet, interface_description, interface_statistics, packet, section_header,
-    simple_packet,
+    self, enhanced_packet,
+    interface_description::{self, Description},
+    interface_statistics, packet, section_header, simple_packet,
 };
 
 use super::{
     BlockPacket, CaptureReader, Framing, Meta, Step, MAX_BLOCK_LEN, MAX_CAPLEN, MAX_INTERFACES,
+    MAX_KEPT_INTERFACES,
 };
 
 impl<R: Read> CaptureReader<R> {
@@ -354,7 +358,6 @@ impl<R: Read> CaptureReader<R> {
         self.section.order = Some(E::ORDER);
         self.section.map.clear();
         self.section.described = 0;
-        self.section.limit_reported = false;
         self.format.note_section_order(E::ORDER);
         self.stats.sections += 1;
         self.stats.blocks.shb += 1;
@@ -376,32 +379,41 @@ impl<R: Read> CaptureReader<R> {
                 return Some(self.bad_block(off, NAME, fault, n, false));
             }
         };
-        if self.interfaces.len() >= MAX_INTERFACES as usize {
-            if self.section.map.len() < MAX_INTERFACES as usize {
-                self.section.map.push(None);
-            }
-            if !self.section.limit_reported {
-                self.section.limit_reported = true;
-                return Some(Step::Error(Error::recoverable(
-                    off,
-                    None,
-                    ErrorKind::TooManyInterfaces {
-                        max: MAX_INTERFACES,
-                    },
-                )));
-            }
-            return None;
+        // Interfaces belong to their section (draft-ietf-opsawg-pcapng
+        // §4.2): the limit counts this section's descriptions only, and is
+        // reported once per file.
+        if self.section.map.len() >= MAX_INTERFACES as usize {
+            return self.report_limit_once(
+                off,
+                ErrorKind::TooManyInterfaces {
+                    max: MAX_INTERFACES,
+                },
+            );
         }
-        let g = self.interfaces.len() as u32;
-        let mut ifc = Interface::new(g, self.section.number, id, off);
-        ifc.link_type = d.link_type;
-        ifc.snaplen = d.snaplen;
-        ifc.name = d.name;
-        ifc.description = d.description;
-        ifc.tsresol = d.tsresol;
-        ifc.ts_offset_s = d.ts_offset_s;
-        ifc.fcs_len = d.fcs_len;
-        self.interfaces.push(ifc);
+        let g = if self.interfaces.len() < MAX_KEPT_INTERFACES as usize {
+            let g = self.interfaces.len() as u32;
+            let mut ifc = Interface::new(g, self.section.number, id, off);
+            ifc.link_type = d.link_type;
+            ifc.snaplen = d.snaplen;
+            ifc.tsresol = d.tsresol;
+            ifc.ts_offset_s = d.ts_offset_s;
+            ifc.fcs_len = d.fcs_len;
+            ifc.name = d.name;
+            ifc.description = d.description;
+            self.interfaces.push(ifc);
+            g
+        } else if let Some(g) = self.kept_like(&d) {
+            self.stats.shared_interfaces += 1;
+            g
+        } else {
+            self.section.map.push(None);
+            return self.report_limit_once(
+                off,
+                ErrorKind::InterfaceTableFull {
+                    max: MAX_KEPT_INTERFACES,
+                },
+            );
+        };
         self.section.map.push(Some(g));
         self.stats.bad_options += u64::from(d.bad_options);
         d.first_bad_option.map(|(code, fault)| {
@@ -415,6 +427,38 @@ impl<R: Read> CaptureReader<R> {
                 },
             ))
         })
+    }
+
+    /// The first time a limit on interfaces is hit in the file: `kind`.
+    /// Later interfaces past either limit are skipped silently, and so are
+    /// their packets (counted in `skipped_records`).
+    fn report_limit_once(&mut self, off: u64, kind: ErrorKind) -> Option<Step> {
+        if self.interface_limit_reported {
+            return None;
+        }
+        self.interface_limit_reported = true;
+        Some(Step::Error(Error::recoverable(off, None, kind)))
+    }
+
+    /// Once [`MAX_KEPT_INTERFACES`] interfaces are kept: the global index
+    /// of a kept interface described exactly as `d` (link type, snapshot
+    /// length, timestamp resolution and offset, FCS length, name and
+    /// description), so that the packets of one more section of a `cat` of
+    /// captures are still read. Its counters then add up both.
+    fn kept_like(&mut self, d: &Description) -> Option<u32> {
+        let hasher = &self.kept_hasher;
+        let index = self.kept_index.get_or_insert_with(|| {
+            let mut index = HashMap::with_capacity(self.interfaces.len());
+            for ifc in &self.interfaces {
+                // The first of identical interfaces gets the packets.
+                index
+                    .entry(hasher.hash_one(ifc_key(ifc)))
+                    .or_insert(ifc.index);
+            }
+            index
+        });
+        let g = *index.get(&hasher.hash_one(description_key(d)))?;
+        (ifc_key(&self.interfaces[g as usize]) == description_key(d)).then_some(g)
     }
 
     fn on_isb<E: Endian>(&mut self, off: u64, at: usize, n: usize) -> Option<Step> {
@@ -454,4 +498,40 @@ impl<R: Read> CaptureReader<R> {
             ))
         })
     }
+}
+
+/// What makes two interface descriptions interchangeable for
+/// [`CaptureReader::kept_like`].
+type InterfaceKey<'a> = (
+    u16,
+    u32,
+    TsResolution,
+    i64,
+    u8,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+fn ifc_key(i: &Interface) -> InterfaceKey<'_> {
+    (
+        i.link_type.0,
+        i.snaplen,
+        i.tsresol,
+        i.ts_offset_s,
+        i.fcs_len,
+        i.name.as_deref(),
+        i.description.as_deref(),
+    )
+}
+
+fn description_key(d: &Description) -> InterfaceKey<'_> {
+    (
+        d.link_type.0,
+        d.snaplen,
+        d.tsresol,
+        d.ts_offset_s,
+        d.fcs_len,
+        d.name.as_deref(),
+        d.description.as_deref(),
+    )
 }

@@ -83,34 +83,54 @@ fn hosts(flow: &Flow) -> HostPair {
     }
 }
 
-/// Ports of a flow as `(port of the lower address, port of the higher)`.
-fn ports(flow: &Flow) -> (u16, u16) {
-    if flow.orig.ip <= flow.resp.ip {
-        (flow.orig.port, flow.resp.port)
-    } else {
-        (flow.resp.port, flow.orig.port)
+/// Where a flow's RTP goes: the receiving endpoint of each direction with
+/// a sure stream (0: to the responder, 1: to the initiator).
+fn rtp_destinations(flow: &Flow, d: &FlowDetect) -> Vec<Endpoint> {
+    let mut out: Vec<Endpoint> = Vec::new();
+    if let Some(r) = rtp_state(d) {
+        for (dir, _) in r.sources() {
+            let dst = if dir == 0 { flow.resp } else { flow.orig };
+            if !out.contains(&dst) {
+                out.push(dst);
+            }
+        }
     }
+    out
 }
 
-/// A media flow under its host pair: its ports and what it carries.
-type MediaEntry = ((u16, u16), &'static str);
+/// Where a flow's RTCP goes: the receiving endpoint of each direction that
+/// carried RTCP.
+fn rtcp_destinations(flow: &Flow, d: &FlowDetect) -> Vec<Endpoint> {
+    let Some(r) = rtcp_state(d) else {
+        return Vec::new();
+    };
+    let [fwd, rev] = r.per_direction();
+    let mut out = Vec::new();
+    if fwd > 0 {
+        out.push(flow.resp);
+    }
+    if rev > 0 {
+        out.push(flow.orig);
+    }
+    out
+}
+
+/// What the media flows between two hosts send where.
+#[derive(Debug, Default)]
+struct HostMedia {
+    /// Receiving endpoints of RTP.
+    rtp_to: Vec<Endpoint>,
+    /// Receiving endpoints of RTCP, and whether that RTCP is SRTCP.
+    rtcp_to: Vec<(Endpoint, bool)>,
+}
 
 /// The media flows of a capture, indexed for pairing.
 #[derive(Debug, Default)]
 pub struct Pairing<'r> {
-    /// Per host pair: `(ports, app)` of each media flow.
-    flows: HashMap<HostPair, Vec<MediaEntry>>,
-    /// The media SDP announced in the pass.
+    hosts: HashMap<HostPair, HostMedia>,
+    /// The media SDP announced in the pass: `a=rtcp` (RFC 3605) and
+    /// `a=rtcp-mux` (RFC 5761) say where RTCP goes instead of port + 1.
     announced: Option<&'r Registry>,
-}
-
-/// The two endpoints of a flow as `(endpoint of the lower address, of the higher)`.
-fn ends(flow: &Flow) -> (Endpoint, Endpoint) {
-    if flow.orig.ip <= flow.resp.ip {
-        (flow.orig, flow.resp)
-    } else {
-        (flow.resp, flow.orig)
-    }
 }
 
 impl<'r> Pairing<'r> {
@@ -125,15 +145,6 @@ impl<'r> Pairing<'r> {
         self.announced
     }
 
-    /// A media flow between the hosts of `flow` whose port at `ip` is `port`.
-    fn find_side(&self, flow: &Flow, ip: std::net::IpAddr, port: u16, apps: &[&str]) -> bool {
-        let lower = ends(flow).0.ip == ip;
-        self.flows.get(&hosts(flow)).is_some_and(|v| {
-            v.iter()
-                .any(|((lo, hi), a)| (if lower { *lo } else { *hi }) == port && apps.contains(a))
-        })
-    }
-
     /// Indexes the media flows among `flows`.
     pub fn new<'f>(flows: impl IntoIterator<Item = &'f Flow>) -> Pairing<'r> {
         let mut p = Pairing::default();
@@ -141,24 +152,26 @@ impl<'r> Pairing<'r> {
             if f.key.transport != Transport::Udp {
                 continue;
             }
-            if let Some(app) = f.detect.as_deref().and_then(|d| app(f, d)) {
-                p.flows.entry(hosts(f)).or_default().push((ports(f), app));
+            let Some(d) = f.detect.as_deref() else {
+                continue;
+            };
+            if app(f, d).is_none() {
+                continue;
             }
+            let entry = p.hosts.entry(hosts(f)).or_default();
+            entry.rtp_to.extend(rtp_destinations(f, d));
+            let srtcp = rtcp_state(d).is_some_and(RtcpState::is_srtcp);
+            entry
+                .rtcp_to
+                .extend(rtcp_destinations(f, d).into_iter().map(|e| (e, srtcp)));
         }
         p
     }
 
-    fn find(&self, flow: &Flow, want: (u16, u16), apps: &[&str]) -> Option<&'static str> {
-        self.flows
-            .get(&hosts(flow))?
-            .iter()
-            .find(|(p, a)| *p == want && apps.contains(a))
-            .map(|(_, a)| *a)
-    }
-
     /// What the pairing says of one flow: its media app (SRTP when its
-    /// RTCP is SRTCP) and the pairing findings. `documented_by` are the
-    /// rules that document the flow.
+    /// RTCP is SRTCP) and the pairing findings (RFC 3550 §11: RTP to an
+    /// even destination port, its RTCP to the next odd one). `documented_by`
+    /// are the rules that document the flow.
     pub fn judge(
         &self,
         flow: &Flow,
@@ -175,104 +188,111 @@ impl<'r> Pairing<'r> {
         let by_rule = pairing_rule
             .map(|r| format!(" ({} asks for RTP/RTCP pairing)", r.id))
             .unwrap_or_default();
-        let (lo, hi) = ports(flow);
-        let minus = (lo.wrapping_sub(1), hi.wrapping_sub(1));
-        match app {
-            "rtp" | "srtp" => {
-                // RTP goes to an even port (RFC 3550 §11); which ports
-                // received RTP depends on the directions that carried it.
-                let mut odd = Vec::new();
-                if let Some(r) = rtp_state(d) {
-                    for (dir, _) in r.sources() {
-                        let dst = if dir == 0 { flow.resp } else { flow.orig };
-                        if dst.port % 2 == 1 && !odd.contains(&dst) {
-                            odd.push(dst);
-                        }
-                    }
-                }
-                for dst in odd {
-                    findings.push(Finding {
-                        kind: "rtp-odd-port",
-                        detail: format!(
-                            "RTP to {}:{}, an odd port; RTP uses even ports and RTCP the next odd one (RFC 3550 §11){by_rule}",
-                            dst.ip, dst.port
-                        ),
-                    });
-                }
-                // What SDP announced for the two ends: a=rtcp-mux, RTCP port.
-                let (elo, ehi) = ends(flow);
-                let said = [elo, ehi].map(|ep| self.announced.and_then(|r| r.rtcp_of(ep)));
-                let known = said.iter().flatten().count();
-                let mux = known > 0 && said.iter().flatten().all(|(m, _)| *m);
-                let rtcp_port = |i: usize, port: u16| match said[i] {
-                    Some((false, Some(p))) => p,
-                    _ => port.wrapping_add(1),
-                };
-                let want = (rtcp_port(0, lo), rtcp_port(1, hi));
-                if !is_muxed(flow) {
-                    match self.find(flow, want, &["rtcp", "srtcp"]) {
-                        Some("srtcp") => app = "srtp",
-                        Some(_) => {}
-                        None if mux => findings.push(Finding {
-                            kind: "rtp-no-rtcp",
-                            detail: format!(
-                                "SDP announced a=rtcp-mux (RFC 5761) for RTP between {} and {}, but no RTCP is multiplexed on the RTP port{by_rule}",
-                                flow.orig.ip, flow.resp.ip
-                            ),
-                        }),
-                        None => {
-                            let how = if known > 0 {
-                                "as SDP announced (a=rtcp, else RTP port + 1)"
-                            } else {
-                                "RTP port + 1"
-                            };
-                            findings.push(Finding {
-                                kind: "rtp-no-rtcp",
-                                detail: format!(
-                                    "no RTCP between {} and {} on ports {}/{} ({how}), and none multiplexed on the RTP port{by_rule}",
-                                    elo.ip, ehi.ip, want.0, want.1
-                                ),
-                            });
-                        }
-                    }
-                }
-            }
-            _ => {
-                // RTCP on a port SDP announced by a=rtcp pairs with the
-                // announced RTP port of that side.
-                let announced_pair = [flow.orig, flow.resp].into_iter().any(|ep| {
-                    self.announced
-                        .and_then(|r| r.rtp_of_rtcp(ep))
-                        .is_some_and(|rtp| self.find_side(flow, ep.ip, rtp, &["rtp", "srtp"]))
+        let empty = HostMedia::default();
+        let media = self.hosts.get(&hosts(flow)).unwrap_or(&empty);
+        let muxed = is_muxed(flow);
+        for dst in rtp_destinations(flow, d) {
+            if dst.port % 2 == 1 {
+                findings.push(Finding {
+                    kind: "rtp-odd-port",
+                    detail: format!(
+                        "RTP to {}:{}, an odd port; RTP uses even ports and RTCP the next odd one (RFC 3550 §11){by_rule}",
+                        dst.ip, dst.port
+                    ),
                 });
-                if !announced_pair && self.find(flow, minus, &["rtp", "srtp"]).is_none() {
-                    let elsewhere = self
-                        .flows
-                        .get(&hosts(flow))
-                        .map(|v| {
-                            v.iter()
-                                .filter(|(_, a)| matches!(*a, "rtp" | "srtp"))
-                                .count()
-                        })
-                        .unwrap_or(0);
-                    let other = if elsewhere > 0 {
-                        format!("; these hosts exchange RTP on {elsewhere} other port pair(s)")
-                    } else {
-                        String::new()
-                    };
-                    findings.push(Finding {
-                        kind: "rtcp-not-paired",
-                        detail: format!(
-                            "RTCP on {}:{} -> {}:{} is not on RTP port + 1: no RTP between these hosts on {}/{}{other}{by_rule}",
-                            flow.orig.ip,
-                            flow.orig.port,
-                            flow.resp.ip,
-                            flow.resp.port,
-                            flow.orig.port.wrapping_sub(1),
-                            flow.resp.port.wrapping_sub(1)
-                        ),
-                    });
+            }
+            if muxed {
+                continue;
+            }
+            // What SDP announced for this receiver: a=rtcp-mux, or the
+            // RTCP port (a=rtcp overrides + 1).
+            let said = self.announced.and_then(|r| r.rtcp_of(dst));
+            let next = Endpoint {
+                ip: dst.ip,
+                port: match said {
+                    Some((false, Some(p))) => p,
+                    _ => dst.port.wrapping_add(1),
+                },
+            };
+            match media.rtcp_to.iter().find(|(e, _)| *e == next) {
+                Some((_, true)) => app = "srtp",
+                Some(_) => {}
+                None if said.is_some_and(|(mux, _)| mux) => findings.push(Finding {
+                    kind: "rtp-no-rtcp",
+                    detail: format!(
+                        "SDP announced a=rtcp-mux (RFC 5761) for RTP to {}:{}, but no RTCP is multiplexed on that port{by_rule}",
+                        dst.ip, dst.port
+                    ),
+                }),
+                None if media.rtcp_to.is_empty() => findings.push(Finding {
+                    kind: "rtp-no-rtcp",
+                    detail: format!(
+                        "RTP to {}:{} and no RTCP at all between {} and {}, none multiplexed on the RTP port either{by_rule}",
+                        dst.ip, dst.port, flow.orig.ip, flow.resp.ip
+                    ),
+                }),
+                None => findings.push(Finding {
+                    kind: "rtp-no-rtcp",
+                    detail: format!(
+                        "RTP to {}:{} but no RTCP to {}:{} ({}); these hosts send RTCP to {}{by_rule}",
+                        dst.ip,
+                        dst.port,
+                        next.ip,
+                        next.port,
+                        if said.is_some() { "the RTCP port SDP announced" } else { "RTP port + 1" },
+                        media
+                            .rtcp_to
+                            .iter()
+                            .map(|(e, _)| format!("{}:{}", e.ip, e.port))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }),
+            }
+        }
+        if !matches!(app, "rtp" | "srtp") {
+            for dst in rtcp_destinations(flow, d) {
+                // RTCP on a port SDP announced with a=rtcp pairs with the
+                // announced RTP port.
+                let rtp_port = self
+                    .announced
+                    .and_then(|r| r.rtp_of_rtcp(dst))
+                    .unwrap_or(dst.port.wrapping_sub(1));
+                let to_host: Vec<u16> = media
+                    .rtp_to
+                    .iter()
+                    .filter(|e| e.ip == dst.ip)
+                    .map(|e| e.port)
+                    .collect();
+                if to_host.contains(&rtp_port) {
+                    continue;
                 }
+                let detail = if !to_host.is_empty() {
+                    format!(
+                        "RTCP to {}:{}, but RTP to {} arrives on port {}; RTCP belongs on RTP port + 1 (RFC 3550 §11){by_rule}",
+                        dst.ip,
+                        dst.port,
+                        dst.ip,
+                        to_host
+                            .iter()
+                            .map(u16::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                } else if media.rtp_to.is_empty() {
+                    format!(
+                        "RTCP to {}:{} and no RTP at all between {} and {}{by_rule}",
+                        dst.ip, dst.port, flow.orig.ip, flow.resp.ip
+                    )
+                } else {
+                    // Reports to a host that only sends RTP here: receiver
+                    // feedback, which goes wherever the sender listens.
+                    continue;
+                };
+                findings.push(Finding {
+                    kind: "rtcp-not-paired",
+                    detail,
+                });
             }
         }
         if !documented_by.is_empty() && !documented_by.iter().any(|r| is_media_rule(r)) {

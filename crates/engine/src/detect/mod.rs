@@ -126,13 +126,17 @@ pub struct Update<'a> {
 }
 
 impl Update<'_> {
-    /// The clock rate of payload type `pt` for this packet: the rate an SDP
-    /// announced for its destination (`a=rtpmap`), else
-    /// [`DetectConfig::clock_rate`].
+    /// The clock rate of payload type `pt` for this packet: `--clock-rate`,
+    /// else the rate an SDP announced for its destination (`a=rtpmap`), else
+    /// the static table ([`DetectConfig::clock_rate`]).
     pub fn clock_rate(&self, pt: u8) -> Option<u32> {
-        self.announced
-            .and_then(|r| r.clock_rate(self.dst, pt))
-            .or_else(|| self.config.clock_rate(pt))
+        match self.config.clock_rates.get(usize::from(pt)) {
+            Some(&r) if r > 0 => Some(r),
+            _ => self
+                .announced
+                .and_then(|r| r.clock_rate(self.dst, pt))
+                .or_else(|| self.config.clock_rate(pt)),
+        }
     }
 }
 

@@ -97,6 +97,11 @@ impl RtcpState {
         self.packets[0] + self.packets[1]
     }
 
+    /// RTCP datagrams `[from the initiator, from the responder]`.
+    pub fn per_direction(&self) -> [u64; 2] {
+        self.packets
+    }
+
     /// True when the flow's RTCP is SRTCP.
     pub fn is_srtcp(&self) -> bool {
         self.srtcp > 0 && self.srtcp * 2 >= self.samples()

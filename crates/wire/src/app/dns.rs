@@ -164,7 +164,7 @@ impl<'a> Message<'a> {
     }
 
     /// Checks that every question and record parses and that every name
-    /// in them decodes.
+    /// in them, RDATA names included, decodes.
     pub fn check(&self) -> Result<()> {
         for q in self.questions() {
             q?.name.check()?;
@@ -172,7 +172,10 @@ impl<'a> Message<'a> {
         for r in self.records() {
             let r = r?;
             r.name.check()?;
-            r.data()?;
+            match r.data()? {
+                RData::Ptr(n) | RData::Srv { target: n, .. } => n.check()?,
+                _ => {}
+            }
         }
         Ok(())
     }

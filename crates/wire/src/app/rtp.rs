@@ -48,25 +48,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// extension fit and that a padding count (P set) is 1..=bytes after
     /// the header. The version is not checked (see [`check_plausible`]).
     pub fn check_len(&self) -> Result<()> {
-        let b = self.buffer.as_ref();
-        if b.len() < HEADER_LEN {
-            return Err(truncated(Proto::Rtp, 0, HEADER_LEN, b.len()));
-        }
-        let header_len = self.header_len()?;
-        if self.padding() {
-            let count = usize::from(b[b.len() - 1]);
-            let room = b.len() - header_len;
-            if count == 0 || count > room {
-                return Err(length_mismatch(
-                    Proto::Rtp,
-                    b.len() - 1,
-                    "padding",
-                    count,
-                    room,
-                ));
-            }
-        }
-        Ok(())
+        self.payload_range().map(|_| ())
     }
 
     fn byte(&self, at: usize) -> u8 {
@@ -208,10 +190,30 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Byte range of the payload: after the header, before the padding.
+    /// An error when the header does not fit or the padding count (P
+    /// set) is 0 or larger than what follows the header.
     pub fn payload_range(&self) -> Result<core::ops::Range<usize>> {
-        self.check_len()?;
+        let b = self.buffer.as_ref();
+        if b.len() < HEADER_LEN {
+            return Err(truncated(Proto::Rtp, 0, HEADER_LEN, b.len()));
+        }
         let start = self.header_len()?;
-        Ok(start..self.buffer.as_ref().len() - self.padding_len())
+        let mut end = b.len();
+        if self.padding() {
+            let count = usize::from(b[b.len() - 1]);
+            let room = b.len() - start;
+            if count == 0 || count > room {
+                return Err(length_mismatch(
+                    Proto::Rtp,
+                    b.len() - 1,
+                    "padding",
+                    count,
+                    room,
+                ));
+            }
+            end -= count;
+        }
+        Ok(start..end)
     }
 
     /// The payload (after the header, without padding).

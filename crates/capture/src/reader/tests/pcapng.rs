@@ -448,3 +448,116 @@ fn interfaces_beyond_the_limit_are_reported_once() {
     assert_eq!(r.stats().skipped_records, 1);
     assert_eq!(r.stats().blocks.idb, u64::from(MAX_INTERFACES) + 2);
 }
+
+/// `count` single-interface captures one after the other, as `cat` makes
+/// them: SHB (28) + IDB (20) + EPB (36) = 84 bytes each. The IDB of
+/// capture `i` has snapshot length `snaplen(i)`.
+fn catenated(count: u32, snaplen: impl Fn(u32) -> u32) -> Vec<u8> {
+    let mut file = Vec::with_capacity(count as usize * 84);
+    for i in 0..count {
+        let mut idb = IDB_ETH_LE;
+        idb[12..16].copy_from_slice(&snaplen(i).to_le_bytes());
+        file.extend_from_slice(&SHB_LE);
+        file.extend_from_slice(&idb);
+        file.extend_from_slice(&EPB_IF0_LE);
+    }
+    file
+}
+
+/// Reads to the end; returns the records' interface ids and the errors.
+fn interfaces_and_errors<R: Read>(r: &mut CaptureReader<R>) -> (Vec<u32>, Vec<Error>) {
+    let (mut ids, mut errors) = (Vec::new(), Vec::new());
+    while let Some(item) = r.next_record() {
+        match item {
+            Ok(rec) => ids.push(rec.interface_id),
+            Err(e) => errors.push(e),
+        }
+    }
+    (ids, errors)
+}
+
+#[test]
+fn the_interface_limit_is_per_section() {
+    // pcapng interfaces belong to their section: 4 097 catenated
+    // single-interface captures describe one interface each, far from the
+    // limit of one section.
+    let n = MAX_INTERFACES + 1;
+    let file = catenated(n, |_| 262_144);
+    let mut r = open(&file);
+    let (ids, errors) = interfaces_and_errors(&mut r);
+    assert_eq!(errors, []);
+    assert_eq!(ids, (0..n).collect::<Vec<_>>());
+    assert_eq!(r.interfaces().len(), n as usize);
+    let last = &r.interfaces()[n as usize - 1];
+    assert_eq!((last.section, last.id_in_section), (n - 1, 0));
+    assert_eq!(last.file_offset, 84 * u64::from(n - 1) + 28);
+    assert_eq!(r.stats().sections, u64::from(n));
+}
+
+#[test]
+fn the_per_section_limit_is_reported_once_per_file() {
+    // Two sections of 4 098 interfaces each, an EPB naming the last
+    // interface at the end of each: one report, two skipped packets.
+    let mut file = Vec::new();
+    for _ in 0..2 {
+        file.extend_from_slice(&SHB_LE);
+        for _ in 0..MAX_INTERFACES + 2 {
+            file.extend_from_slice(&IDB_ETH_LE);
+        }
+        let mut beyond = EPB_IF0_LE;
+        beyond[8..12].copy_from_slice(&(MAX_INTERFACES + 1).to_le_bytes());
+        file.extend_from_slice(&beyond);
+        file.extend_from_slice(&EPB_IF0_LE);
+    }
+    let mut r = open(&file);
+    let (ids, errors) = interfaces_and_errors(&mut r);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].kind, ErrorKind::TooManyInterfaces { max: 4096 });
+    assert_eq!(errors[0].file_offset, 28 + 20 * u64::from(MAX_INTERFACES));
+    assert_eq!(ids, [0, MAX_INTERFACES]);
+    assert_eq!(r.interfaces().len(), 2 * MAX_INTERFACES as usize);
+    assert_eq!(r.stats().skipped_records, 2);
+}
+
+#[test]
+fn interfaces_past_the_file_limit_share_an_identical_kept_one() {
+    // More sections than the file keeps interfaces for, all describing the
+    // same interface: every packet is delivered; the extra sections'
+    // packets count on the first interface like theirs.
+    let n = MAX_KEPT_INTERFACES + 3;
+    let file = catenated(n, |_| 262_144);
+    let mut r = open(&file);
+    let (ids, errors) = interfaces_and_errors(&mut r);
+    assert_eq!(errors, []);
+    assert_eq!(ids.len(), n as usize);
+    assert_eq!(
+        ids[..MAX_KEPT_INTERFACES as usize].last(),
+        Some(&(MAX_KEPT_INTERFACES - 1))
+    );
+    assert_eq!(ids[MAX_KEPT_INTERFACES as usize..], [0, 0, 0]);
+    assert_eq!(r.interfaces().len(), MAX_KEPT_INTERFACES as usize);
+    assert_eq!(r.interfaces()[0].packets, 4);
+    assert_eq!(r.stats().shared_interfaces, 3);
+}
+
+#[test]
+fn an_interface_past_the_file_limit_unlike_every_kept_one_is_reported_once() {
+    // Every section's interface has its own snapshot length, so none of
+    // the extra ones can share: their packets are skipped, reported once.
+    let n = MAX_KEPT_INTERFACES + 2;
+    let file = catenated(n, |i| 1000 + i);
+    let mut r = open(&file);
+    let (ids, errors) = interfaces_and_errors(&mut r);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let first_extra = 84 * u64::from(MAX_KEPT_INTERFACES);
+    assert_eq!(errors[0].file_offset, first_extra + 28);
+    assert_eq!(
+        errors[0].kind,
+        ErrorKind::InterfaceTableFull {
+            max: MAX_KEPT_INTERFACES
+        }
+    );
+    assert_eq!(ids.len(), MAX_KEPT_INTERFACES as usize);
+    assert_eq!(r.stats().skipped_records, 2);
+    assert_eq!(r.interfaces().len(), MAX_KEPT_INTERFACES as usize);
+}
