@@ -1,8 +1,9 @@
 //! Multicast membership, SIP/SAP and SDP-announced media against outside
-//! sources: tshark's output for corpus captures (saved in `tests/tshark/`
-//! with the command that made it as the first line; the corpus tests skip
-//! when `../shared/corpus` is absent), and the truth table of the scapy
-//! recipe `fixtures/recipes/multicast-sdp.py`.
+//! sources: tshark's output for corpus captures (saved in
+//! `fixtures/oracle/tshark-signalling/` and `tshark-rtp-streams/`, each with
+//! the tshark version and the command that made it in its header; the corpus
+//! tests skip when `../shared/corpus` is absent), and the truth table of the
+//! scapy recipe `fixtures/recipes/multicast-sdp.py`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -12,14 +13,25 @@ use serde_json::Value;
 use crate::corpus::corpus_dir;
 use crate::util::{check_json, fixtures_dir};
 
-/// A saved tshark output: its data lines (the command line dropped).
+/// A saved tshark output under `fixtures/oracle/`: its data lines (the
+/// header of `#` lines dropped).
 fn tshark(name: &str) -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/tshark")
-        .join(name);
+    let name = if name.contains('/') {
+        name.to_string()
+    } else {
+        format!("tshark-signalling/{name}")
+    };
+    let path = fixtures_dir().join("oracle").join(&name);
     let text = std::fs::read_to_string(&path).expect("read a saved tshark output");
-    assert!(text.starts_with("# tshark "), "{name}: no command line");
-    text.lines().skip(1).map(str::to_string).collect()
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("# command") && l.contains("tshark -r")),
+        "{name}: no command line"
+    );
+    text.lines()
+        .skip_while(|l| l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
 }
 
 /// `inputs[0]` of `portmatrix check --format json` on a file.
@@ -37,7 +49,7 @@ fn flows(input: &Value) -> &Vec<Value> {
 fn g726_jitter_uses_the_clock_rates_sip_announced_as_tshark_does() {
     let Some(dir) = corpus_dir() else { return };
     let ours = input(&dir.join("files/rtppcap/sip-rtp-g726.pcap"));
-    let rows: Vec<Vec<String>> = tshark("rtp-streams-sip-rtp-g726.txt")
+    let rows: Vec<Vec<String>> = tshark("tshark-rtp-streams/C141.txt")
         .iter()
         .filter(|l| l.contains("0x"))
         .map(|l| l.split_whitespace().map(str::to_string).collect())
