@@ -239,7 +239,11 @@ impl<'r> Pairing<'r> {
                         dst.port,
                         next.ip,
                         next.port,
-                        if said.is_some() { "the RTCP port SDP announced" } else { "RTP port + 1" },
+                        if matches!(said, Some((_, Some(_)))) {
+                            "the RTCP port SDP announced by a=rtcp"
+                        } else {
+                            "RTP port + 1"
+                        },
                         media
                             .rtcp_to
                             .iter()

@@ -279,10 +279,10 @@ impl Registry {
     }
 
     /// The announced media received at `ep`: whether it asked for
-    /// `a=rtcp-mux`, and its RTCP port.
+    /// `a=rtcp-mux`, and the RTCP port `a=rtcp` gave (`None`: RTP port + 1).
     pub fn rtcp_of(&self, ep: Endpoint) -> Option<(bool, Option<u16>)> {
         let m = &self.media_at(ep)?.media;
-        Some((m.rtcp_mux, m.rtcp_port))
+        Some((m.rtcp_mux, m.rtcp_port.filter(|_| m.rtcp_explicit)))
     }
 
     /// The RTP port whose RTCP is announced at `ep` (by `a=rtcp` or + 1).
@@ -427,6 +427,11 @@ mod tests {
         assert_eq!(r.clock_rate(ep("192.0.2.11", 49170), 97), None);
         assert_eq!(r.rtp_of_rtcp(ep("192.0.2.10", 53020)), Some(51372));
         assert_eq!(r.rtp_of_rtcp(ep("192.0.2.10", 49171)), Some(49170));
+        assert_eq!(
+            r.rtcp_of(ep("192.0.2.10", 51372)),
+            Some((false, Some(53020)))
+        );
+        assert_eq!(r.rtcp_of(ep("192.0.2.10", 49170)), Some((false, None)));
         // The rejected stream (port 0) is not registered.
         let (all, unseen) = r.report();
         assert_eq!((all.len(), unseen.len()), (2, 2));
@@ -443,7 +448,7 @@ mod tests {
         assert_eq!(m.formats[0].channels, Some(2));
         let mut r = Registry::default();
         r.add(&a, None, 0);
-        assert_eq!(r.rtcp_of(ep("239.69.1.10", 5004)), Some((true, Some(5004))));
+        assert_eq!(r.rtcp_of(ep("239.69.1.10", 5004)), Some((true, None)));
         assert_eq!(r.clock_rate(ep("239.69.1.10", 5004), 96), Some(48_000));
         let gone = parse("sap", true, sdp).expect("sdp");
         r.add(&gone, None, 1);

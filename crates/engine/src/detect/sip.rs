@@ -65,11 +65,32 @@ pub fn has_sdp(msg: &view::Message<'_>) -> bool {
         && !msg.body().bytes.is_empty()
 }
 
+/// A cheap look at the first octets, before any line is scanned: a status
+/// line starts with `SIP/2.0 `, a request line with one of the methods of
+/// RFC 3261 §27.4 and its registered extensions ([`METHODS`]) and a space.
+/// Other payloads stop at their first or second octet. (Requests of other
+/// extension methods are not recognised.)
+fn start_looks_like_sip(b: &[u8]) -> bool {
+    let candidates: &[&[u8]] = match b.first() {
+        Some(b'S') => &[b"SIP/2.0 ", b"SUBSCRIBE "],
+        Some(b'I') => &[b"INVITE ", b"INFO "],
+        Some(b'A') => &[b"ACK "],
+        Some(b'B') => &[b"BYE "],
+        Some(b'C') => &[b"CANCEL "],
+        Some(b'R') => &[b"REGISTER ", b"REFER "],
+        Some(b'O') => &[b"OPTIONS "],
+        Some(b'P') => &[b"PRACK ", b"PUBLISH "],
+        Some(b'U') => &[b"UPDATE "],
+        Some(b'N') => &[b"NOTIFY "],
+        Some(b'M') => &[b"MESSAGE "],
+        _ => return false,
+    };
+    candidates.iter().any(|c| b.starts_with(c))
+}
+
 fn probe(p: &Probe<'_>) -> Option<Sample> {
     let b = p.payload;
-    // Cheap test first: every SIP start line begins with an upper-case
-    // method or "SIP/2.0".
-    if b.len() < 16 || !b[0].is_ascii_uppercase() {
+    if b.len() < 16 || !start_looks_like_sip(b) {
         return None;
     }
     let index = |m: &[u8]| {
@@ -212,5 +233,14 @@ mod tests {
         };
         assert_eq!((s.method, s.code, s.sdp), (4, 0, false));
         assert!(probe(&p(b"\x80\x00\x00\x01 not text at all...")).is_none());
+        assert!(probe(&p(&[b'A'; 300])).is_none());
+        assert!(probe(&p(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n")).is_none());
+        assert!(!start_looks_like_sip(b"ACKNOWLEDGE sip:x SIP/2.0\r\n"));
+        assert!(start_looks_like_sip(
+            b"BYE sips:bob@biloxi.example.com SIP/2.0\r\n"
+        ));
+        assert!(start_looks_like_sip(
+            b"INVITE tel:+1-201-555-0123 SIP/2.0\r\n"
+        ));
     }
 }
