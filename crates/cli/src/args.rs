@@ -1,5 +1,6 @@
 //! Command-line syntax (clap derive). Only syntax checks happen here.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -18,6 +19,7 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read capture files (pcap, pcapng, gzip; `-` for standard input) and report on them
+    #[command(after_help = CHECK_EXIT_STATUS)]
     Check(CheckArgs),
     /// Capture live from an interface and show the same summary, refreshed
     #[cfg(feature = "live")]
@@ -27,6 +29,17 @@ pub enum Command {
     /// Validate a site inventory
     Site(SiteArgs),
 }
+
+/// The exit statuses of `check` (`docs/verdicts.md`).
+const CHECK_EXIT_STATUS: &str = "\
+Exit status:
+  0    every input was read and every flow is documented
+  1    a finding: a flow not documented, a missing flow, damage in an input
+  2    an input could not be read at all, the rules or the inventory are invalid,
+       or writing the report (or to standard error) failed
+  130, 143, 129
+       interrupted by SIGINT (Ctrl-C), SIGTERM or SIGHUP: reading stopped, and the
+       report of what was read before it is complete, marked as interrupted";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -48,9 +61,10 @@ pub struct CheckArgs {
     /// Site inventory (site.toml): enables roles, direction and missing flows
     #[arg(long)]
     pub site: Option<PathBuf>,
-    /// Most live flows kept at once; beyond it the least recently seen are evicted (and reported)
-    #[arg(long, default_value_t = 1_000_000)]
-    pub max_flows: usize,
+    /// Most live flows kept at once (at least 1); beyond it the least recently seen are
+    /// evicted (and reported)
+    #[arg(long, default_value = "1000000", value_parser = parse_max_flows)]
+    pub max_flows: NonZeroUsize,
     /// RTP clock rate of a payload type, PT=HZ (e.g. 96=48000 for AES67 L24); repeatable.
     /// Without it, dynamic payload types get no jitter unless an SDP in the capture gives their rate
     #[arg(long = "clock-rate", value_name = "PT=HZ", value_parser = parse_clock_rate)]
@@ -87,6 +101,36 @@ pub fn detect_config(rates: &[(u8, u32)]) -> portmatrix_engine::detect::DetectCo
 }
 
 #[cfg(feature = "live")]
+/// Largest snapshot length libpcap takes (its `MAXIMUM_SNAPLEN`); also what
+/// it, and `tcpdump -s 0`, use for 0.
+pub const MAX_SNAPLEN: u32 = 262_144;
+
+/// `--max-flows`: 0 would keep no flow at all (it used to act as 1).
+fn parse_max_flows(s: &str) -> Result<NonZeroUsize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|e| format!("`{s}` is not a number of flows: {e}"))?;
+    NonZeroUsize::new(n)
+        .ok_or_else(|| "0 would keep no flow; give at least 1 (the default is 1000000)".to_string())
+}
+
+#[cfg(feature = "live")]
+/// `--snaplen`: 1 to 262144 bytes; 0 means 262144, whole packets, as for
+/// libpcap and `tcpdump -s 0` (it used to cut every packet to 1 byte).
+pub fn parse_snaplen(s: &str) -> Result<u32, String> {
+    let n: u32 = s
+        .parse()
+        .map_err(|e| format!("`{s}` is not a number of bytes: {e}"))?;
+    match n {
+        0 => Ok(MAX_SNAPLEN),
+        n if n <= MAX_SNAPLEN => Ok(n),
+        n => Err(format!(
+            "{n} is above {MAX_SNAPLEN}, the largest snapshot length libpcap takes; 0 or {MAX_SNAPLEN} keeps whole packets"
+        )),
+    }
+}
+
+#[cfg(feature = "live")]
 #[derive(Debug, clap::Args)]
 pub struct LiveArgs {
     /// Interface to capture on
@@ -98,12 +142,16 @@ pub struct LiveArgs {
     /// Stop after this many seconds
     #[arg(long)]
     pub duration: Option<f64>,
-    /// Bytes kept per packet
-    #[arg(long, default_value_t = 262_144)]
+    /// Bytes kept per packet, 1-262144; 0 means 262144 (whole packets), as for tcpdump -s 0
+    #[arg(long, default_value = "262144", value_parser = parse_snaplen)]
     pub snaplen: u32,
-    /// Also write every captured packet to this pcapng file
+    /// Also write every captured packet to this pcapng file (written beside it under a
+    /// temporary name and renamed at the end; an existing file is refused)
     #[arg(long)]
     pub write: Option<PathBuf>,
+    /// Replace the file of --write if it exists
+    #[arg(long, requires = "write")]
+    pub force: bool,
     /// Output format of the final summary
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
@@ -177,4 +225,40 @@ pub enum SiteCommand {
         #[arg(long)]
         rules: Option<PathBuf>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// Issue 9 item 7: `--max-flows 0` acted as 1.
+    #[test]
+    fn max_flows_zero_is_rejected_with_a_reason() {
+        let e = Args::try_parse_from(["portmatrix", "check", "--max-flows", "0", "x.pcap"])
+            .unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(e.to_string().contains("0 would keep no flow"), "{e}");
+        let ok = Args::try_parse_from(["portmatrix", "check", "--max-flows", "1", "x.pcap"]);
+        match ok.unwrap().command {
+            Command::Check(c) => assert_eq!(c.max_flows.get(), 1),
+            _ => unreachable!(),
+        }
+    }
+
+    #[cfg(feature = "live")]
+    /// Issue 9 item 7: `--snaplen 0` was stored as 1 (every packet cut to
+    /// one byte). libpcap (`pcap_set_snaplen`) and tcpdump read 0 as 262144.
+    #[test]
+    fn snaplen_zero_means_whole_packets() {
+        assert_eq!(parse_snaplen("0"), Ok(262_144));
+        assert_eq!(parse_snaplen("1"), Ok(1));
+        assert_eq!(parse_snaplen("65535"), Ok(65_535));
+        assert_eq!(parse_snaplen("262144"), Ok(262_144));
+        assert!(parse_snaplen("262145")
+            .unwrap_err()
+            .contains("above 262144"));
+        assert!(parse_snaplen("4294967295").is_err());
+        assert!(parse_snaplen("-1").is_err());
+    }
 }

@@ -14,6 +14,7 @@ use portmatrix_report::text::{sanitize, TextFlows};
 use portmatrix_rules::{Matcher, Site};
 
 use crate::args::{CheckArgs, OutputFormat};
+use crate::interrupt::{Interrupt, Stoppable};
 use crate::rules_cmd::{print_problems, rules_or_report};
 
 /// Exit status when everything was read and every flow is documented.
@@ -36,7 +37,10 @@ pub fn load_rules_and_site(
     let matcher = Matcher::new(&rules);
     let site = match site {
         Some(path) => match Site::load(path, matcher.rule_set()) {
-            Ok(s) => Some(s),
+            Ok(s) => {
+                crate::rules_cmd::print_warnings(&mut stderr.lock(), s.warnings())?;
+                Some(s)
+            }
             Err(e) => {
                 print_problems(&mut stderr.lock(), e.diagnostics())?;
                 return Ok(None);
@@ -48,6 +52,8 @@ pub fn load_rules_and_site(
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    // First, so that a signal at any later point ends the run with a report.
+    let interrupt = Interrupt::install()?;
     let Some((matcher, site)) = load_rules_and_site(args.rules.as_deref(), args.site.as_deref())?
     else {
         return Ok(ExitCode::from(EXIT_ERROR));
@@ -92,56 +98,113 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
             // Flows are written as they end, so memory does not grow with them.
             let mut json = JsonReport::new(std::io::BufWriter::new(stdout.lock()))?;
             for path in &args.files {
+                if interrupt.is_set() {
+                    break;
+                }
                 let label = path.to_string_lossy().into_owned();
+                let Some(opened) = open(path, &interrupt) else {
+                    break;
+                };
                 json.begin_input()?;
-                let report = analyse(path, &label, &args, &matcher, site.as_ref(), &mut json)?;
+                let report = analyse(
+                    opened,
+                    &label,
+                    &args,
+                    &matcher,
+                    site.as_ref(),
+                    &interrupt,
+                    &mut json,
+                )?;
                 json.end_input(&report)?;
                 note(&report, &label);
+            }
+            if let Some(sig) = interrupt.signal() {
+                json.set_interrupted(&Interrupt::name(sig));
             }
             json.finish()?;
         }
         OutputFormat::Text => {
             let mut reports = Vec::with_capacity(args.files.len());
             for path in &args.files {
+                if interrupt.is_set() {
+                    break;
+                }
                 let label = path.to_string_lossy().into_owned();
+                let Some(opened) = open(path, &interrupt) else {
+                    break;
+                };
                 let mut flows = TextFlows::default();
-                let report = analyse(path, &label, &args, &matcher, site.as_ref(), &mut flows)?;
+                let report = analyse(
+                    opened,
+                    &label,
+                    &args,
+                    &matcher,
+                    site.as_ref(),
+                    &interrupt,
+                    &mut flows,
+                )?;
                 note(&report, &label);
                 reports.push((report, flows));
             }
             let mut out = stdout.lock();
             portmatrix_report::text::write_report(&mut out, &reports)?;
+            if let Some(sig) = interrupt.signal() {
+                portmatrix_report::text::write_interrupted(&mut out, &Interrupt::name(sig))?;
+            }
             out.flush()?;
         }
+    }
+    if let Some(sig) = interrupt.signal() {
+        eprintln!(
+            "portmatrix: interrupted by {}: the report covers what was read before it",
+            Interrupt::name(sig)
+        );
+        return Ok(ExitCode::from(Interrupt::exit_status(sig)));
     }
     Ok(ExitCode::from(status))
 }
 
-/// One input through the analysis; its flows go to `sink` as they end.
-fn analyse<S: FlowSink>(
+/// An input opened as `CaptureReader::open` does, with reads that end at
+/// SIGINT/SIGTERM/SIGHUP; `None` when a signal stopped it before its header
+/// was read (the input is then not read at all, not reported unreadable).
+fn open(
     path: &Path,
+    interrupt: &Interrupt,
+) -> Option<Result<CaptureReader<Stoppable>, portmatrix_capture::Error>> {
+    let opened = crate::interrupt::open(path, interrupt);
+    if opened.is_err() && interrupt.is_set() {
+        return None;
+    }
+    Some(opened)
+}
+
+/// One input through the analysis; its flows go to `sink` as they end.
+#[allow(clippy::too_many_arguments)]
+fn analyse<S: FlowSink>(
+    opened: Result<CaptureReader<Stoppable>, portmatrix_capture::Error>,
     label: &str,
     args: &CheckArgs,
     matcher: &Matcher,
     site: Option<&Site>,
+    interrupt: &Interrupt,
     sink: S,
 ) -> std::io::Result<InputReport> {
     let options = Options {
         flows: FlowConfig {
-            max_flows: args.max_flows.max(1),
+            max_flows: args.max_flows.get(),
             detect: crate::args::detect_config(&args.clock_rates),
             ..FlowConfig::default()
         },
         shards: 1,
         services: Box::new(PortSet::from_rules(matcher.rule_set())),
     };
-    match CaptureReader::open(path) {
+    match opened {
         Ok(mut reader) => {
             // read() calls and gzip decompression on a thread of their own;
             // if it cannot be started, this thread reads, with the same result.
             let _ = reader.start_read_ahead();
             Ok(Analysis::new(label, options, matcher, site, sink)
-                .run_parallel(&mut reader)?
+                .run_parallel_until(&mut reader, &|| interrupt.is_set())?
                 .report)
         }
         Err(err) => Ok(InputReport::unreadable(InputSummary::unreadable(

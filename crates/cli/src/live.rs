@@ -17,6 +17,8 @@ use portmatrix_report::json::JsonReport;
 use portmatrix_report::text::TextFlows;
 
 use crate::args::{LiveArgs, OutputFormat};
+use crate::outfile::OutputFile;
+use portmatrix_rules::sanitize;
 
 pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
     let Some((matcher, site)) =
@@ -33,24 +35,30 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
         immediate: true,
         ..LiveOptions::default()
     };
+    // The output file first: an existing one is refused before capturing.
+    let mut saving = match &args.write {
+        Some(path) => Some(OutputFile::create(path, args.force)?),
+        None => None,
+    };
     let mut cap = match LiveCapture::open(&args.interface, &options) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("portmatrix: live: {e}");
+            eprintln!("portmatrix: live: {}", sanitize(&e.to_string()));
             return Ok(ExitCode::from(2));
         }
     };
-    let mut writer = match &args.write {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
+    let mut writer = match saving.take() {
+        Some((out, file)) => {
+            let shown = sanitize(&out.temp_path().display().to_string());
             let mut w = PcapngWriter::new(std::io::BufWriter::new(file))
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            w.add_interface(cap.link_type(), cap.snaplen(), Some(&args.interface))?;
-            Some(w)
+                .with_context(|| format!("cannot write {shown}"))?;
+            w.add_interface(cap.link_type(), cap.snaplen(), Some(&args.interface))
+                .with_context(|| format!("cannot write {shown}"))?;
+            Some((out, w))
         }
         None => None,
     };
+    let mut write_failure: Option<String> = None;
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -102,8 +110,14 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
                 let mut record = record;
                 record.index = index;
                 analysis.observe(&record);
-                if let Some(w) = writer.as_mut() {
-                    w.write_record(0, &record)?;
+                if let Some((_, w)) = writer.as_mut() {
+                    if let Err(e) = w.write_record(0, &record) {
+                        // Stop: the report covers what was captured, the
+                        // partial file is removed (dropping it), exit 2.
+                        write_failure = Some(write_error(&args, &e));
+                        writer = None;
+                        break;
+                    }
                 }
             }
             Ok(None) => {}
@@ -134,8 +148,10 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
         dropped: u64::from(s.dropped),
         if_dropped: u64::from(s.if_dropped),
     });
-    if let Some(w) = writer.as_mut() {
-        w.flush()?;
+    if let Some((out, w)) = writer.take() {
+        if let Err(e) = finish_file(out, w) {
+            write_failure = Some(format!("{e:#}"));
+        }
     }
     let report = analysis
         .finish_source(source_info(&cap, &args, counters))?
@@ -153,10 +169,39 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(e) = failure {
+        eprintln!("portmatrix: live: {}", sanitize(&e.to_string()));
+        return Ok(ExitCode::from(2));
+    }
+    if let Some(e) = write_failure {
         eprintln!("portmatrix: live: {e}");
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::from(u8::from(findings)))
+}
+
+/// Flushes, syncs and renames the capture file to its name.
+fn finish_file(
+    out: OutputFile,
+    w: PcapngWriter<std::io::BufWriter<std::fs::File>>,
+) -> anyhow::Result<()> {
+    let shown = sanitize(&out.temp_path().display().to_string());
+    let file = w
+        .into_inner()
+        .and_then(|b| b.into_inner().map_err(std::io::IntoInnerError::into_error))
+        .with_context(|| format!("cannot write {shown}; nothing was saved"))?;
+    file.sync_all()
+        .with_context(|| format!("cannot write {shown}; nothing was saved"))?;
+    drop(file);
+    out.commit()
+}
+
+fn write_error(args: &LiveArgs, e: &std::io::Error) -> String {
+    let path = args
+        .write
+        .as_deref()
+        .map(|p| sanitize(&p.display().to_string()))
+        .unwrap_or_default();
+    format!("cannot write {path}: {e}; capture stopped, nothing was saved")
 }
 
 /// The summary so far, without ending the pass.

@@ -1,26 +1,80 @@
 //! The `portmatrix` command: argument parsing and wiring only. The analysis
 //! lives in the library crates.
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set when a write to standard error failed (a full disk, a closed
+/// descriptor): the run goes on, and exits 2 at the end.
+static STDERR_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Every line this program writes to standard error goes through this
+/// macro, which replaces the standard library's: that one panics when the
+/// write fails (`2>/dev/full` ended with a panic and exit 101). Here a
+/// failed write is recorded and the run exits 2 (`docs/robustness.md`).
+/// Text of elsewhere must still go through `sanitize` first.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        $crate::write_stderr(format_args!($($arg)*))
+    };
+}
 
 mod args;
 mod check;
+mod interrupt;
 #[cfg(feature = "live")]
 mod live;
+mod outfile;
 mod rules_cmd;
 
+/// Writes one line to standard error; a failure is remembered, not raised.
+fn write_stderr(line: std::fmt::Arguments<'_>) {
+    let mut err = std::io::stderr().lock();
+    if writeln!(err, "{line}").and_then(|()| err.flush()).is_err() {
+        STDERR_FAILED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Whether a write to standard error has failed so far.
+fn stderr_failed() -> bool {
+    STDERR_FAILED.load(Ordering::Relaxed)
+}
+
+/// Exit status of a failed run: a write failed (standard output or
+/// standard error), or an error ended the command (`docs/verdicts.md`).
+const EXIT_ERROR: u8 = 2;
+
 fn main() -> ExitCode {
-    let args = <args::Args as clap::Parser>::parse();
-    match run(args) {
+    let args = match <args::Args as clap::Parser>::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            // Help, version and usage errors; clap's own `exit` ignores a
+            // failed write (`--help >/dev/full` exited 0).
+            return match e.print() {
+                Ok(()) => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
+                Err(_) => ExitCode::from(EXIT_ERROR),
+            };
+        }
+    };
+    let code = match run(args) {
         Ok(code) => code,
         Err(err) => {
             if is_broken_pipe(&err) {
+                // The reader went away (`| head`): not a failure.
                 return ExitCode::SUCCESS;
             }
-            eprintln!("portmatrix: {err:#}");
-            ExitCode::from(2)
+            eprintln!(
+                "portmatrix: {}",
+                portmatrix_rules::sanitize(&format!("{err:#}"))
+            );
+            ExitCode::from(EXIT_ERROR)
         }
+    };
+    if stderr_failed() {
+        return ExitCode::from(EXIT_ERROR);
     }
+    code
 }
 
 fn run(args: args::Args) -> anyhow::Result<ExitCode> {

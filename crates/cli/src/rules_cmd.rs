@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use portmatrix_rules::{export, Diagnostic, RuleSet, Site};
+use portmatrix_rules::{export, sanitize, Diagnostic, RuleSet, Site};
 
 use crate::args::{ExportFormat, RulesArgs, RulesCommand, SiteArgs, SiteCommand};
 
@@ -39,9 +39,12 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, portmatrix_rules::Error
     }
 }
 
+/// Prints every problem as `path:line:column: reason`, then a count. Paths
+/// and reasons quote the files (names, roles, keys): they go through the
+/// one sanitiser, like everything of elsewhere that is printed.
 pub fn print_problems(err: &mut dyn Write, problems: &[Diagnostic]) -> io::Result<()> {
     for d in problems {
-        writeln!(err, "{d}")?;
+        writeln!(err, "{}", sanitize(&d.to_string()))?;
     }
     let files: std::collections::BTreeSet<&PathBuf> = problems.iter().map(|d| &d.path).collect();
     writeln!(
@@ -52,6 +55,23 @@ pub fn print_problems(err: &mut dyn Write, problems: &[Diagnostic]) -> io::Resul
         files.len(),
         plural(files.len())
     )
+}
+
+/// Prints warnings as `path:line:column: warning: reason` (sanitised).
+pub fn print_warnings(err: &mut dyn Write, warnings: &[Diagnostic]) -> io::Result<()> {
+    for d in warnings {
+        let at = d
+            .position
+            .map(|p| format!(":{}:{}", p.line, p.column))
+            .unwrap_or_default();
+        writeln!(
+            err,
+            "{}{at}: warning: {}",
+            sanitize(&d.path.display().to_string()),
+            sanitize(&d.reason)
+        )?;
+    }
+    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {
@@ -132,10 +152,15 @@ fn rules(cmd: RulesCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow:
                     if close.is_empty() {
                         writeln!(
                             err,
-                            "portmatrix: no rule `{id}`; `portmatrix rules list` shows them all"
+                            "portmatrix: no rule `{}`; `portmatrix rules list` shows them all",
+                            sanitize(&id)
                         )?;
                     } else {
-                        writeln!(err, "portmatrix: no rule `{id}`; did you mean:")?;
+                        writeln!(
+                            err,
+                            "portmatrix: no rule `{}`; did you mean:",
+                            sanitize(&id)
+                        )?;
                         for c in close {
                             writeln!(err, "  {c}")?;
                         }
@@ -167,12 +192,16 @@ fn site(cmd: SiteCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
             };
             match Site::load(&path, &set) {
                 Ok(site) => {
+                    print_warnings(err, site.warnings())?;
                     let addresses: usize = site.devices().iter().map(|d| d.addresses.len()).sum();
-                    let name = site.name().map(|n| format!(" ({n})")).unwrap_or_default();
+                    let name = site
+                        .name()
+                        .map(|n| format!(" ({})", sanitize(n)))
+                        .unwrap_or_default();
                     writeln!(
                         out,
                         "ok: {}{name}: {} device{}, {} address{}",
-                        path.display(),
+                        sanitize(&path.display().to_string()),
                         site.devices().len(),
                         plural(site.devices().len()),
                         addresses,

@@ -186,3 +186,266 @@ fn live_without_permission_is_one_line_and_exit_2() {
     assert!(err.contains("no permission"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+/// Issue 9 item 6: `--write` to an existing file or a symbolic link
+/// overwrote it (following the link). Both are now refused before the
+/// capture starts, and what was there is untouched.
+#[test]
+fn live_write_refuses_an_existing_file_and_a_symbolic_link() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let existing = dir.path().join("existing.pcapng");
+    std::fs::write(&existing, b"someone else's capture").unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, b"precious").unwrap();
+    let link = dir.path().join("link.pcapng");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    for (target, what) in [(&existing, "a file"), (&link, "a symbolic link")] {
+        let out = bin()
+            .args(["live", "lo", "--duration", "0.5", "--write"])
+            .arg(target)
+            .output()
+            .expect("run live");
+        assert_eq!(out.status.code(), Some(2), "{what}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("exists ({what}); give --force to replace it")),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read(&existing).unwrap(), b"someone else's capture");
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        3,
+        "no file left behind"
+    );
+
+    if !can_capture() {
+        return;
+    }
+    // --force replaces the link itself, never what it points to.
+    let out = bin()
+        .args([
+            "live",
+            "lo",
+            "--duration",
+            "0.5",
+            "--filter",
+            "udp port 9",
+            "--force",
+            "--write",
+        ])
+        .arg(&link)
+        .output()
+        .expect("run live");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(meta.is_file(), "the link was replaced by the capture");
+    // A pcapng Section Header Block starts with 0x0A0D0D0A (pcapng spec).
+    assert_eq!(
+        &std::fs::read(&link).unwrap()[..4],
+        &[0x0a, 0x0d, 0x0d, 0x0a]
+    );
+}
+
+/// Issue 9 item 6: two live runs writing one path both exited 0 with a
+/// corrupt file. Now the first to finish gets the name, the other exits 2
+/// and keeps its capture under the temporary name it gives; each file holds
+/// exactly what its run reported.
+#[test]
+fn two_live_runs_on_one_path_do_not_corrupt_it() {
+    if !can_capture() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("shared.pcapng");
+    let receiver = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = receiver.local_addr().expect("addr").port();
+    let spawn = |secs: &str| {
+        bin()
+            .args([
+                "live",
+                "lo",
+                "--format",
+                "json",
+                "--duration",
+                secs,
+                "--filter",
+            ])
+            .arg(format!("udp port {port}"))
+            .arg("--write")
+            .arg(&target)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn live")
+    };
+    let first = spawn("3");
+    let second = spawn("5");
+    // A datagram every 20 ms while the runs last, whenever each starts
+    // capturing.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sending = {
+        let done = std::sync::Arc::clone(&done);
+        thread::spawn(move || {
+            let sender = UdpSocket::bind("127.0.0.1:0").expect("bind sender");
+            let mut i = 0u8;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                sender.send_to(&[i; 40], ("127.0.0.1", port)).expect("send");
+                i = i.wrapping_add(1);
+                thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    let first = first.wait_with_output().expect("first");
+    let second = second.wait_with_output().expect("second");
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    sending.join().unwrap();
+    assert!(
+        matches!(first.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(second.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains("was created by someone else during the capture"),
+        "{err}"
+    );
+    let packets = |out: &[u8]| {
+        let doc: serde_json::Value = serde_json::from_slice(out).expect("report");
+        doc["inputs"][0]["packets"].as_u64().expect("packets")
+    };
+    let reread = |path: &std::ffi::OsStr| {
+        let back = bin()
+            .args(["check", "--format", "json"])
+            .arg(path)
+            .output()
+            .expect("check saved");
+        let doc: serde_json::Value = serde_json::from_slice(&back.stdout).expect("json");
+        assert_eq!(doc["inputs"][0]["format"], "pcapng");
+        assert_eq!(doc["inputs"][0]["errors"], serde_json::json!([]));
+        doc["inputs"][0]["packets"].as_u64().expect("packets")
+    };
+    // The file is the first run's capture, whole; the second report is
+    // whole too, and its capture is where the message says.
+    assert_eq!(reread(target.as_os_str()), packets(&first.stdout));
+    let kept = err.trim().rsplit("the capture is kept in ").next().unwrap();
+    assert_eq!(reread(std::ffi::OsStr::new(kept)), packets(&second.stdout));
+}
+
+/// Issue 9 item 7: `--snaplen 0` was stored as 1 (every packet cut to one
+/// byte); it now means 262144, as `tcpdump -s 0` and libpcap read it.
+#[test]
+fn live_snaplen_zero_keeps_whole_packets() {
+    if !can_capture() {
+        return;
+    }
+    let receiver = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = receiver.local_addr().expect("addr").port();
+    let child = bin()
+        .args([
+            "live",
+            "lo",
+            "--snaplen",
+            "0",
+            "--format",
+            "json",
+            "--duration",
+            "2.5",
+            "--filter",
+        ])
+        .arg(format!("udp port {port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn live");
+    thread::sleep(Duration::from_millis(1200));
+    let sender = UdpSocket::bind("127.0.0.1:0").expect("bind sender");
+    sender.send_to(&[7; 40], ("127.0.0.1", port)).expect("send");
+    let out = child.wait_with_output().expect("wait");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let input = &doc["inputs"][0];
+    assert_eq!(input["interfaces"][0]["snaplen"], 262_144);
+    assert_eq!(input["packets"], 1);
+    assert_eq!(input["snapped"], 0);
+    // 14 Ethernet + 20 IPv4 + 8 UDP + 40 data, all captured.
+    assert_eq!(input["bytes"], 82);
+}
+
+/// Unmounts a file system when dropped (also when a test fails).
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Issue 9 item 6: a write failure (here a full file system: an 8 KiB
+/// tmpfs) stops the capture with exit 2 and a message, the report of what
+/// was captured is still written, and no partial file is left.
+#[test]
+fn live_write_failure_exits_2_and_leaves_no_file() {
+    if !can_capture() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=8k", "tmpfs"])
+        .arg(dir.path())
+        .status();
+    if !mounted.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: cannot mount a small tmpfs here");
+        return;
+    }
+    let _guard = Mounted(dir.path().to_path_buf());
+    let target = dir.path().join("big.pcapng");
+    let receiver = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = receiver.local_addr().expect("addr").port();
+    let child = bin()
+        .args([
+            "live",
+            "lo",
+            "--format",
+            "json",
+            "--duration",
+            "6",
+            "--filter",
+        ])
+        .arg(format!("udp port {port}"))
+        .arg("--write")
+        .arg(&target)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn live");
+    thread::sleep(Duration::from_millis(1200));
+    let sender = UdpSocket::bind("127.0.0.1:0").expect("bind sender");
+    // 300 × 1000 bytes: far beyond the 64 KiB of the file system.
+    for _ in 0..300 {
+        sender
+            .send_to(&[0x55; 1000], ("127.0.0.1", port))
+            .expect("send");
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write") && err.contains("nothing was saved"),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report is whole");
+    assert!(doc["inputs"][0]["packets"].as_u64().unwrap() >= 1);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file left"
+    );
+}

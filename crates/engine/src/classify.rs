@@ -126,6 +126,14 @@ pub struct Classification {
     /// The flow whose SDP announced this media flow.
     #[serde(skip)]
     pub announced_by: Option<u64>,
+    /// What a `documented` verdict rests on (`docs/verdicts.md`): `inventory`
+    /// (the site inventory named at least one side's device, and its roles
+    /// were part of the match) or `port-only` (transport and port alone:
+    /// any product of the matching rules could be there).
+    pub basis: Option<&'static str>,
+    /// For a `port-only` verdict: the products whose rules match ("vendor
+    /// product"), the candidates a reader has to confirm.
+    pub candidates: Vec<String>,
 }
 
 /// A mandatory documented flow between two listed devices that never appeared.
@@ -264,6 +272,8 @@ impl<'a> Classifier<'a> {
             devices: [orig_dev.clone(), resp_dev.clone()],
             app: None,
             announced_by: None,
+            basis: None,
+            candidates: Vec::new(),
         };
         let transport = match flow.key.transport {
             Transport::Tcp => Some(RuleTransport::Tcp),
@@ -391,6 +401,17 @@ impl<'a> Classifier<'a> {
             // 3. Documented.
             c.verdict = Verdict::Documented;
             c.rule_ids = ids(&documented);
+            if orig_dev.is_some() || resp_dev.is_some() {
+                c.basis = Some("inventory");
+            } else {
+                c.basis = Some("port-only");
+                for r in &documented {
+                    let name = format!("{} {}", r.vendor, r.product);
+                    if !c.candidates.contains(&name) {
+                        c.candidates.push(name);
+                    }
+                }
+            }
         } else if !wrong_direction.is_empty() {
             // 4. Wrong direction.
             c.verdict = Verdict::WrongDirection;
@@ -554,13 +575,15 @@ impl<'a> Classifier<'a> {
             .map(|(_, r)| r.id.clone())
             .take(3)
             .collect();
+        // Both searches walk outwards from the port over sorted ranges, so
+        // their cost does not grow with the number of rules.
         let roles: Vec<RoleRef> = orig_roles.iter().chain(resp_roles).copied().collect();
-        let near = self.matcher.nearest_by(Some(t), port, 3, |r| {
-            !is_wide(r)
-                && (roles.is_empty()
-                    || roles.contains(&r.destination_role_ref())
-                    || roles.contains(&r.source_role_ref()))
-        });
+        let near = if roles.is_empty() {
+            self.matcher.nearest_by(Some(t), port, 3, |r| !is_wide(r))
+        } else {
+            self.matcher
+                .nearest_for_roles(&roles, t, port, 3, |r| !is_wide(r))
+        };
         for n in near {
             if !out.contains(&n.rule.id) {
                 out.push(n.rule.id.clone());
@@ -641,11 +664,25 @@ fn side<'r>(known: &Option<String>, roles: &'r [RoleRef]) -> Side<'r> {
     }
 }
 
+/// The ids of `rules`, each once, in order. Rule ids are unique in a rule
+/// set (`docs/rules.md`), so the same id is the same rule: addresses are
+/// compared, not strings, and past a few rules through a set (a port can
+/// carry hundreds of rules, and comparing each with all before it made the
+/// cost of a flow grow with their square).
 fn ids(rules: &[&Rule]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for r in rules {
-        if !out.contains(&r.id) {
-            out.push(r.id.clone());
+    let mut out: Vec<String> = Vec::with_capacity(rules.len());
+    if rules.len() <= 16 {
+        for (i, r) in rules.iter().enumerate() {
+            if !rules[..i].iter().any(|x| std::ptr::eq(*x, *r)) {
+                out.push(r.id.clone());
+            }
+        }
+    } else {
+        let mut seen: HashSet<*const Rule> = HashSet::with_capacity(rules.len());
+        for r in rules {
+            if seen.insert(*r as *const Rule) {
+                out.push(r.id.clone());
+            }
         }
     }
     out

@@ -184,6 +184,16 @@ pub struct Analysis<'a, S: FlowSink> {
     last_sweep_ns: i64,
 }
 
+/// Whether a read error says the input ended inside a record, a block or a
+/// gzip member: what an input cut short by a stop looks like.
+fn cut_short(err: &portmatrix_capture::Error) -> bool {
+    use portmatrix_capture::ErrorKind;
+    matches!(
+        err.kind,
+        ErrorKind::Truncated { .. } | ErrorKind::Decompress { .. }
+    )
+}
+
 /// The end of a pass: the report and the sink that received the flows.
 pub struct Finished<S> {
     pub report: InputReport,
@@ -370,8 +380,25 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     /// # Errors
     /// As [`Analysis::run`].
     pub fn run_parallel<R: Read + Send>(
+        self,
+        reader: &mut CaptureReader<R>,
+    ) -> io::Result<Finished<S>> {
+        self.run_parallel_until(reader, &|| false)
+    }
+
+    /// As [`Analysis::run_parallel`], for an input that `stopped` may end
+    /// early (`check` on SIGINT, SIGTERM or SIGHUP: its reader then returns
+    /// end of input). Once `stopped()` is true, a fatal error that says the
+    /// input ended inside a record, a block or a gzip member is the mark of
+    /// the stop, not damage in the capture, and is not reported; every
+    /// record read before it is analysed.
+    ///
+    /// # Errors
+    /// As [`Analysis::run`].
+    pub fn run_parallel_until<R: Read + Send>(
         mut self,
         reader: &mut CaptureReader<R>,
+        stopped: &(dyn Fn() -> bool + Sync),
     ) -> io::Result<Finished<S>> {
         use std::sync::mpsc;
         let mut summary = std::mem::replace(&mut self.summary, summary::Accumulator::new(""));
@@ -390,6 +417,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
                                 .0
                                 .push(decode_record(&mut summary, &record, &mut batch.1))
                         }
+                        Err(err) if err.fatal && cut_short(&err) && stopped() => {}
                         Err(err) => summary.read_error(&err),
                     }
                     if batch.0.len() == BATCH {

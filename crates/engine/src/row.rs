@@ -39,6 +39,12 @@ pub struct FlowRecord {
     /// What the content says (`rtp`, `ptp`, ...); `null` until detected.
     pub app: Option<&'static str>,
     pub verdict: Verdict,
+    /// What a `documented` verdict rests on: `inventory` or `port-only`
+    /// (`docs/verdicts.md`); null for other verdicts.
+    pub basis: Option<&'static str>,
+    /// For `port-only`: the products whose rules match the port.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
     pub blocked_kind: Option<&'static str>,
     pub rule_ids: Vec<String>,
     pub hints: Vec<String>,
@@ -113,6 +119,8 @@ impl FlowRecord {
             history: flow.history.clone(),
             app,
             verdict: c.verdict,
+            basis: c.basis,
+            candidates: c.candidates,
             blocked_kind: c.blocked_kind.map(|k| k.name()),
             rule_ids: c.rule_ids,
             hints: c.hints,
@@ -153,6 +161,8 @@ pub struct VerdictSummary {
     pub missing: Vec<Missing>,
     /// Whether a site inventory was used.
     pub inventory: bool,
+    /// Documented flows per basis (`inventory`, `port-only`).
+    pub documented_basis: BTreeMap<&'static str, u64>,
 }
 
 impl VerdictSummary {
@@ -172,6 +182,7 @@ pub struct Tally {
     flows: u64,
     verdicts: BTreeMap<&'static str, u64>,
     blocked_kinds: BTreeMap<&'static str, u64>,
+    documented_basis: BTreeMap<&'static str, u64>,
     /// `(rule id, device, device)` of documented flows between listed devices.
     pub documented_pairs: HashSet<(String, String, String)>,
     /// `(device, port)` of documented multicast UDP flows sent by a listed device.
@@ -184,6 +195,9 @@ impl Tally {
         *self.verdicts.entry(f.verdict.name()).or_insert(0) += 1;
         if let Some(k) = f.blocked_kind {
             *self.blocked_kinds.entry(k).or_insert(0) += 1;
+        }
+        if let Some(b) = f.basis {
+            *self.documented_basis.entry(b).or_insert(0) += 1;
         }
         if f.verdict == Verdict::Documented && f.destination == "multicast" && f.transport == "udp"
         {
@@ -215,6 +229,7 @@ impl Tally {
             evictions,
             missing,
             inventory,
+            documented_basis: self.documented_basis,
         }
     }
 }

@@ -10,9 +10,12 @@ use serde::Serialize;
 
 use crate::SCHEMA_VERSION;
 
-/// serde_json's formatter, but DEL and the C1 controls (U+007F-U+009F) are
-/// written as `\u00XX` too: JSON only requires C0 to be escaped, and a
-/// terminal that honours 8-bit controls would act on raw C1 from a packet.
+/// serde_json's formatter, but DEL, the C1 controls (U+007F-U+009F) and the
+/// bidirectional format characters and line separators of
+/// [`portmatrix_rules::is_unsafe_char`] are written as `\uXXXX` too: JSON
+/// only requires C0 to be escaped, and a terminal that honours 8-bit
+/// controls would act on raw C1 from a packet, or show text reordered. The
+/// strings read back unchanged.
 struct SafeFormatter;
 
 impl serde_json::ser::Formatter for SafeFormatter {
@@ -23,7 +26,7 @@ impl serde_json::ser::Formatter for SafeFormatter {
     ) -> io::Result<()> {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
-            if ('\u{7f}'..='\u{9f}').contains(&c) {
+            if portmatrix_rules::is_unsafe_char(c) {
                 writer.write_all(&fragment.as_bytes()[start..i])?;
                 write!(writer, "\\u{:04x}", c as u32)?;
                 start = i + c.len_utf8();
@@ -59,6 +62,7 @@ pub struct JsonReport<W: Write> {
     inputs: usize,
     flows_in_input: u64,
     totals: Totals,
+    interrupted: Option<String>,
 }
 
 impl<W: Write> JsonReport<W> {
@@ -77,7 +81,14 @@ impl<W: Write> JsonReport<W> {
             inputs: 0,
             flows_in_input: 0,
             totals: Totals::default(),
+            interrupted: None,
         })
+    }
+
+    /// Marks the document as cut short by `signal` (`"SIGINT"`, ...): the
+    /// inputs it has are complete for what was read before the signal.
+    pub fn set_interrupted(&mut self, signal: &str) {
+        self.interrupted = Some(signal.to_string());
     }
 
     /// Opens the next input object and its `flows` array.
@@ -126,6 +137,8 @@ impl<W: Write> JsonReport<W> {
     pub fn finish(mut self) -> io::Result<W> {
         self.out.write_all(b"\n],\"summary\":")?;
         write_value(&mut self.out, &self.totals)?;
+        self.out.write_all(b",\"interrupted\":")?;
+        write_value(&mut self.out, &self.interrupted)?;
         self.out.write_all(b"}\n")?;
         self.out.flush()?;
         Ok(self.out)

@@ -6,6 +6,10 @@ use std::io::Write;
 use std::collections::BTreeMap;
 
 use portmatrix_engine::{FlowRecord, FlowSink, InputReport, InputSummary, Verdict};
+/// Text taken from captures, files and file names passes through this one
+/// sanitiser (control and bidirectional format characters become U+FFFD)
+/// before it reaches the terminal.
+pub use portmatrix_rules::sanitize;
 
 /// Flows listed per verdict section before "… and N more".
 const LISTED: usize = 25;
@@ -74,6 +78,15 @@ pub fn write_report<W: Write>(
     out.write_all(s.as_bytes())
 }
 
+/// Writes the line that says the report was cut short by `signal`.
+pub fn write_interrupted<W: Write>(out: &mut W, signal: &str) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "\ninterrupted by {}: reading stopped; the report covers what was read before it",
+        sanitize(signal)
+    )
+}
+
 /// Writes only the input summaries (live refreshes).
 pub fn write_summaries<W: Write>(out: &mut W, inputs: &[InputSummary]) -> std::io::Result<()> {
     let mut s = String::new();
@@ -122,6 +135,20 @@ fn render_verdicts(s: &mut String, r: &InputReport, flows: &TextFlows) {
                 .map(|(k, n)| format!("{k} {n}"))
                 .collect();
             format!(" ({})", k.join(", "))
+        } else if v == Verdict::Documented && n > 0 {
+            // What the verdicts rest on: a port match alone is not a
+            // confirmation (docs/verdicts.md, "Basis").
+            let k: Vec<String> = sum
+                .documented_basis
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            let caveat = if sum.documented_basis.get("port-only").copied().unwrap_or(0) > 0 {
+                "; port-only: the port matches a vendor rule, nothing confirms the product"
+            } else {
+                ""
+            };
+            format!(" ({}{caveat})", k.join(", "))
         } else {
             String::new()
         };
@@ -388,7 +415,7 @@ fn render_input(s: &mut String, input: &InputSummary) {
             } else {
                 ""
             };
-            let _ = writeln!(s, "  format       {v}{gz}");
+            let _ = writeln!(s, "  format       {}{gz}", sanitize(v));
         }
         None => {
             let _ = writeln!(s, "  format       unreadable");
@@ -508,13 +535,6 @@ fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
         .map(|(k, n)| format!("{k} {n}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Replaces control characters so text taken from a capture cannot drive the terminal.
-pub fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
 }
 
 #[cfg(test)]

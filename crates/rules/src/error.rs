@@ -147,6 +147,9 @@ pub enum ProblemKind {
     DuplicateDeviceName,
     /// The same exact address (or subnet, or MAC) on two devices.
     DuplicateAddress,
+    /// A warning, not an error: two device names that differ only in
+    /// look-alike characters (Unicode TR39 confusables), see [`crate::Site::warnings`].
+    ConfusableDeviceName,
 }
 
 impl ProblemKind {
@@ -184,6 +187,7 @@ impl ProblemKind {
             ProblemKind::HostBitsSet => "host-bits-set",
             ProblemKind::DuplicateDeviceName => "duplicate-device-name",
             ProblemKind::DuplicateAddress => "duplicate-address",
+            ProblemKind::ConfusableDeviceName => "confusable-device-name",
         }
     }
 }

@@ -1,10 +1,12 @@
 //! Writing a rule set out: CSV, JSON, a plain-text table, and the full
 //! description of one rule.
 //!
-//! CSV follows RFC 4180 (CRLF line ends; a field with a comma, quote, CR or
-//! LF is quoted and its quotes doubled). To keep spreadsheets from running a
-//! field as a formula, a field that starts with `=`, `+`, `-`, `@`, a tab or a
-//! carriage return gets a leading `'`.
+//! CSV follows RFC 4180 (CRLF line ends; a field with a comma or a quote is
+//! quoted and its quotes doubled). To keep spreadsheets from running a field
+//! as a formula, a field that starts with `=`, `+`, `-`, `@`, a tab or a
+//! carriage return gets a leading `'`; then, as everywhere text leaves the
+//! program, control and bidirectional format characters (tab, CR and LF
+//! included) become U+FFFD ([`crate::sanitize`]), so a field is one line.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -37,12 +39,13 @@ pub const CSV_COLUMNS: [&str; 19] = [
     "correction",
 ];
 
-/// One CSV field: injection-guarded, then quoted when needed (RFC 4180).
+/// One CSV field: injection-guarded, sanitised, then quoted when needed
+/// (RFC 4180).
 pub fn csv_field(value: &str) -> String {
     let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
+        crate::sanitize(&format!("'{value}"))
     } else {
-        value.to_string()
+        crate::sanitize(value)
     };
     if guarded.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
@@ -175,8 +178,29 @@ impl<'a> From<&'a Rule> for JsonRule<'a> {
 /// Errors of the writer.
 pub fn write_json(rules: &RuleSet, mut out: impl Write) -> io::Result<()> {
     let rows: Vec<JsonRule<'_>> = rules.rules().iter().map(JsonRule::from).collect();
-    serde_json::to_writer_pretty(&mut out, &rows)?;
+    let text = serde_json::to_string_pretty(&rows)?;
+    out.write_all(escape_unsafe(&text).as_bytes())?;
     out.write_all(b"\n")
+}
+
+/// `json` with every [unsafe character](crate::is_unsafe_char) that
+/// serde_json writes raw (DEL, C1, bidirectional format characters, line
+/// separators) written as a `\uXXXX` escape. Outside strings a JSON text is
+/// ASCII without controls, so each such character is inside a string, and
+/// the strings read back unchanged.
+fn escape_unsafe(json: &str) -> std::borrow::Cow<'_, str> {
+    if !json.chars().any(crate::is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if crate::is_unsafe_char(c) && c != '\n' {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn shorten(s: &str, max: usize) -> String {
@@ -192,21 +216,7 @@ fn shorten(s: &str, max: usize) -> String {
 /// A plain-text table of every rule: id, product, transport, ports, service,
 /// requirement (products longer than 40 characters are shortened).
 pub fn table(rules: &RuleSet) -> String {
-    visible(&table_raw(rules))
-}
-
-/// Replaces control characters other than newlines (C0, DEL, C1), so rule
-/// text from a file cannot drive the terminal it is printed on.
-fn visible(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    crate::sanitize_lines(&table_raw(rules))
 }
 
 fn table_raw(rules: &RuleSet) -> String {
@@ -268,7 +278,7 @@ fn table_raw(rules: &RuleSet) -> String {
 
 /// Everything about one rule, one `key: value` per line, with its provenance.
 pub fn describe(rules: &RuleSet, rule: &Rule) -> String {
-    visible(&describe_raw(rules, rule))
+    crate::sanitize_lines(&describe_raw(rules, rule))
 }
 
 fn describe_raw(rules: &RuleSet, rule: &Rule) -> String {
@@ -325,7 +335,6 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
         assert_eq!(csv_field(""), "");
     }
 
@@ -337,6 +346,27 @@ mod tests {
         assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(csv_field("=a,b"), "\"'=a,b\"");
         assert_eq!(csv_field("a=b"), "a=b");
+        assert_eq!(csv_field("\t=1"), "'\u{fffd}=1");
+        assert_eq!(csv_field("\r=1"), "'\u{fffd}=1");
+    }
+
+    #[test]
+    fn csv_field_is_one_line_without_controls() {
+        // Issue 9 item 3: ESC, BEL, CR, LF and bidi overrides reached the CSV.
+        assert_eq!(csv_field("two\nlines"), "two\u{fffd}lines");
+        assert_eq!(csv_field("a\r\nb"), "a\u{fffd}\u{fffd}b");
+        assert_eq!(csv_field("x\u{1b}[2J\u{7}"), "x\u{fffd}[2J\u{fffd}");
+        assert_eq!(csv_field("abc\u{202e}fdp.exe"), "abc\u{fffd}fdp.exe");
+        assert_eq!(csv_field("a,\nb"), "\"a,\u{fffd}b\"");
+    }
+
+    #[test]
+    fn json_escapes_what_would_drive_a_terminal() {
+        let text = "{\n  \"a\": \"x\u{9b}31m\u{202e}y\u{7f}\"\n}";
+        let escaped = escape_unsafe(text);
+        assert_eq!(escaped, "{\n  \"a\": \"x\\u009b31m\\u202ey\\u007f\"\n}");
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back["a"], "x\u{9b}31m\u{202e}y\u{7f}");
     }
 
     #[test]

@@ -22,8 +22,12 @@
 //! - [`Matcher::new`] — compile once; [`Matcher::lookup`] /
 //!   [`Matcher::lookup_into`] per flow (a table read plus a walk over the
 //!   rules at that port); [`Matcher::other_transport`],
+//!   [`Matcher::nearest_by`], [`Matcher::nearest_for_roles`],
 //!   [`Matcher::same_product_other_port`] and [`Matcher::same_role_other_port`]
-//!   for the "nearest rules" hint of undocumented flows.
+//!   for the "nearest rules" hint of undocumented flows (a walk outwards from
+//!   the port over sorted ranges, whose cost depends on the rules near the
+//!   port, not on the rule count; [`Matcher::nearest_search`] also says how
+//!   many rules it read).
 //! - [`Site::load`] — the inventory, checked against a rule set's roles;
 //!   [`Site::lookup`] maps an (IP, MAC) pair to devices and roles.
 //! - [`export`] — CSV, JSON, a text table, and a full description of a rule.
@@ -75,12 +79,14 @@ mod ports;
 mod reader;
 mod site;
 mod suggest;
+mod visible;
 
 pub use error::{Diagnostic, Error, Position, ProblemKind, Result};
 pub use groups::Group;
 pub use load::{fold_whitespace, quote_in_document};
 pub use matcher::{
-    Candidate, Destination, Lookup, Matcher, Mismatch, NearMiss, Nearest, Orientation, Query, Side,
+    Candidate, Destination, Lookup, Matcher, Mismatch, NearMiss, NearScope, Nearest, NearestSearch,
+    Orientation, Query, Side,
 };
 pub use model::{
     Direction, Document, Origin, Requirement, Role, RoleRef, Rule, RuleSet, Transport, Transports,
@@ -88,3 +94,4 @@ pub use model::{
 };
 pub use ports::{NamedRange, PortItem, PortRange, PortSpec, SpecError};
 pub use site::{Address, Device, Resolution, Site};
+pub use visible::{is_unsafe_char, sanitize, sanitize_lines};

@@ -31,6 +31,10 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+mod nearest;
+
+pub use nearest::{NearScope, NearestSearch};
+
 use crate::groups::Group;
 use crate::model::{Direction, RoleRef, Rule, RuleSet, Transport};
 use crate::ports::PortSpec;
@@ -332,10 +336,13 @@ pub struct Matcher {
     udp: PortIndex,
     compact: Vec<Compact>,
     groups: Vec<Group>,
+    /// Ranges sorted by their ends, for the nearest-rule search.
+    near: nearest::NearIndex,
 }
 
 impl Matcher {
-    /// Compiles `rules` (cost: linear in the rules' port ranges, plus 256 KiB).
+    /// Compiles `rules` (cost: linear in the rules' port ranges, plus 256 KiB,
+    /// and a sort of the ranges for the nearest-rule search).
     pub fn new(rules: &RuleSet) -> Matcher {
         let mut groups = Vec::new();
         let compact = rules
@@ -357,6 +364,7 @@ impl Matcher {
         Matcher {
             tcp: PortIndex::build(rules.rules(), Transport::Tcp),
             udp: PortIndex::build(rules.rules(), Transport::Udp),
+            near: nearest::NearIndex::build(rules.rules(), rules.roles().len()),
             rules: rules.clone(),
             compact,
             groups,
@@ -428,8 +436,9 @@ impl Matcher {
     }
 
     /// Rules accepted by `filter`, nearest to `port` first (then by id), at most
-    /// `limit`; `transport` restricts to rules covering it. Linear in the
-    /// number of rules: meant for hints on undocumented flows, not per packet.
+    /// `limit`; `transport` restricts to rules covering it. The cost depends
+    /// on the rules around `port` and on how many of them `filter` refuses
+    /// (see [`Matcher::nearest_search`]), not on the number of rules.
     pub fn nearest_by(
         &self,
         transport: Option<Transport>,
@@ -437,36 +446,22 @@ impl Matcher {
         limit: usize,
         filter: impl Fn(&Rule) -> bool,
     ) -> Vec<Nearest<'_>> {
-        // The `limit` best, kept sorted while scanning: no sort of every
-        // candidate (this runs once per undocumented flow).
-        let order = |a: &Nearest<'_>, b: &Nearest<'_>| {
-            (a.distance, &a.rule.id).cmp(&(b.distance, &b.rule.id))
-        };
-        let mut found: Vec<Nearest<'_>> = Vec::with_capacity(limit + 1);
-        if limit == 0 {
-            return found;
-        }
-        for (index, rule) in self.rules.rules().iter().enumerate() {
-            if !(transport.is_none_or(|t| rule.transport.contains(t)) && filter(rule)) {
-                continue;
-            }
-            let candidate = Nearest {
-                rule,
-                index,
-                distance: rule.destination_ports.distance(port),
-            };
-            if found.len() == limit
-                && found
-                    .last()
-                    .is_some_and(|worst| order(&candidate, worst).is_ge())
-            {
-                continue;
-            }
-            let at = found.partition_point(|f| order(f, &candidate).is_lt());
-            found.insert(at, candidate);
-            found.truncate(limit);
-        }
-        found
+        self.nearest_search(NearScope::Transport(transport), port, limit, filter)
+            .found
+    }
+
+    /// As [`Matcher::nearest_by`] on `transport`, for the rules naming one of
+    /// `roles` (`any` included when given) as source or destination role.
+    pub fn nearest_for_roles(
+        &self,
+        roles: &[RoleRef],
+        transport: Transport,
+        port: u16,
+        limit: usize,
+        filter: impl Fn(&Rule) -> bool,
+    ) -> Vec<Nearest<'_>> {
+        self.nearest_search(NearScope::Roles(transport, roles), port, limit, filter)
+            .found
     }
 
     /// Rules of `product` (exact product name) on `transport` whose ports do
@@ -493,9 +488,16 @@ impl Matcher {
         port: u16,
         limit: usize,
     ) -> Vec<Nearest<'_>> {
-        self.nearest_by(Some(transport), port, limit, |r| {
-            let named = |x: RoleRef| x != RoleRef::ANY && roles.contains(&x);
-            (named(r.source_ref) || named(r.destination_ref)) && !r.destination_ports.contains(port)
+        let named: Vec<RoleRef> = roles
+            .iter()
+            .copied()
+            .filter(|&r| r != RoleRef::ANY)
+            .collect();
+        if named.is_empty() {
+            return Vec::new();
+        }
+        self.nearest_for_roles(&named, transport, port, limit, |r| {
+            !r.destination_ports.contains(port)
         })
     }
 }

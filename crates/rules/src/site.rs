@@ -153,26 +153,47 @@ fn parse_address(text: &str) -> std::result::Result<Address, AddressError> {
         reason,
     };
     if let Some((addr, len)) = text.split_once('/') {
-        let a: IpAddr = addr.parse().map_err(|_| {
+        let written: IpAddr = addr.parse().map_err(|_| {
             err(
                 0,
                 ProblemKind::BadAddress,
                 format!("`{addr}` is not an IPv4 or IPv6 address (in subnet `{text}`)"),
             )
         })?;
-        let a = a.to_canonical();
-        let max = bits(a);
         let len_offset = addr.len() + 1;
+        // The prefix length is checked against the address as written:
+        // `::ffff:0:0/96` is an IPv6 subnet, up to /128.
+        let written_max = bits(written);
         let len: u8 = match len.parse::<u8>() {
-            Ok(l) if l <= max && len.bytes().all(|b| b.is_ascii_digit()) => l,
+            Ok(l) if l <= written_max && len.bytes().all(|b| b.is_ascii_digit()) => l,
             _ => {
                 return Err(err(
                     len_offset,
                     ProblemKind::BadPrefix,
-                    format!("`{len}` is not a prefix length for {addr} (0-{max})"),
+                    format!("`{len}` is not a prefix length for {addr} (0-{written_max})"),
                 ))
             }
         };
+        // An IPv4-mapped IPv6 subnet (RFC 4291 §2.5.5.2) of /96 or longer is
+        // the IPv4 subnet of the last 32 bits (lookups read mapped addresses
+        // as IPv4): `::ffff:10.1.3.0/120` is 10.1.3.0/24, `::ffff:0:0/96`
+        // every IPv4 address. A shorter prefix would mix the two families.
+        let (a, len) = match written {
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => {
+                if len < 96 {
+                    return Err(err(
+                        len_offset,
+                        ProblemKind::BadPrefix,
+                        format!(
+                            "`{text}` spans IPv4-mapped and other IPv6 addresses; an IPv4-mapped subnet (::ffff:0:0/96) takes a prefix of 96-128, or write the IPv4 and IPv6 subnets separately"
+                        ),
+                    ));
+                }
+                (written.to_canonical(), len - 96)
+            }
+            _ => (written, len),
+        };
+        let max = bits(a);
         if a.is_multicast() {
             return Err(err(
                 0,
@@ -317,6 +338,7 @@ pub struct Site {
     name: Option<String>,
     note: Option<String>,
     devices: Vec<Device>,
+    warnings: Vec<Diagnostic>,
     exact: HashMap<IpAddr, usize>,
     macs: HashMap<[u8; 6], usize>,
     v4: PrefixTables,
@@ -424,7 +446,10 @@ impl Site {
             d.sort_by_key(|d| d.position);
             return Err(Error::new(d));
         }
-        Ok(Site::build(name, note, devices))
+        let warnings = confusable_names(&cx, &devices, &names);
+        let mut site = Site::build(name, note, devices);
+        site.warnings = warnings;
+        Ok(site)
     }
 
     fn build(name: Option<String>, note: Option<String>, devices: Vec<Device>) -> Site {
@@ -457,6 +482,7 @@ impl Site {
             name,
             note,
             devices,
+            warnings: Vec::new(),
             exact,
             macs,
             v4: sorted(v4),
@@ -472,6 +498,13 @@ impl Site {
     /// The site's note, if given.
     pub fn note(&self) -> Option<&str> {
         self.note.as_deref()
+    }
+
+    /// What is valid but probably a mistake, in file order: device names
+    /// that differ only in look-alike characters (`dsp` and `dsр` with a
+    /// Cyrillic `р`), kind [`ProblemKind::ConfusableDeviceName`].
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// Every device, in file order.
@@ -512,6 +545,61 @@ impl Site {
             by_mac,
             by_subnet,
         }
+    }
+}
+
+/// Warnings for device names whose Unicode TR39 skeletons are equal while
+/// the names differ: they look alike on a screen and in a report. The
+/// skeleton (NFD, look-alike characters mapped to a prototype with the
+/// Unicode confusables table, NFD again) comes from `unicode-security`.
+fn confusable_names(
+    cx: &FileCx<'_>,
+    devices: &[Device],
+    offsets: &HashMap<String, usize>,
+) -> Vec<Diagnostic> {
+    let mut first: HashMap<String, &Device> = HashMap::new();
+    let mut out = Vec::new();
+    for d in devices {
+        // The names are unique (checked before); only look-alikes warn.
+        let skeleton: String = unicode_security::skeleton(&d.name).collect();
+        let Some(earlier) = first.get(&skeleton) else {
+            first.insert(skeleton, d);
+            continue;
+        };
+        let here = offsets.get(&d.name).copied().unwrap_or(0);
+        let there = cx.position(offsets.get(&earlier.name).copied().unwrap_or(0));
+        out.push(Diagnostic::new(
+            cx.path,
+            Some(cx.position(here)),
+            ProblemKind::ConfusableDeviceName,
+            format!(
+                "device name `{}` looks like `{}` (line {}, column {}){}; a report cannot tell them apart",
+                d.name,
+                earlier.name,
+                there.line,
+                there.column,
+                differences(&d.name, &earlier.name)
+            ),
+        ));
+    }
+    out
+}
+
+/// `: they differ in U+0440 for U+0070` for names of the same length.
+fn differences(a: &str, b: &str) -> String {
+    if a.chars().count() != b.chars().count() {
+        return String::new();
+    }
+    let pairs: Vec<String> = a
+        .chars()
+        .zip(b.chars())
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| format!("U+{:04X} for U+{:04X}", u32::from(x), u32::from(y)))
+        .collect();
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!(": they differ only in {}", pairs.join(", "))
     }
 }
 
@@ -699,6 +787,21 @@ mod tests {
             parse_address("00-05-a6-12-34-56").ok(),
             Some(Address::Mac([0x00, 0x05, 0xa6, 0x12, 0x34, 0x56]))
         );
+        // IPv4-mapped IPv6 subnets (RFC 4291 §2.5.5.2) are their IPv4
+        // subnets: /96 is every IPv4 address (issue 9 item 7: it was
+        // rejected with "prefix length (0-32)").
+        assert_eq!(
+            parse_address("::ffff:0:0/96").ok(),
+            Some(Address::Subnet(ip("0.0.0.0"), 0))
+        );
+        assert_eq!(
+            parse_address("::ffff:10.1.3.0/120").ok(),
+            Some(Address::Subnet(ip("10.1.3.0"), 24))
+        );
+        assert_eq!(
+            parse_address("::ffff:10.1.3.7/128").ok(),
+            Some(Address::Ip(ip("10.1.3.7")))
+        );
         // The default route: every address no longer prefix claims.
         assert_eq!(
             parse_address("0.0.0.0/0").ok(),
@@ -712,6 +815,11 @@ mod tests {
         assert_eq!(kind("10.1.2.300"), Some((ProblemKind::BadAddress, 0)));
         assert_eq!(kind("10.1.3.0/33"), Some((ProblemKind::BadPrefix, 9)));
         assert_eq!(kind("fd00::/129"), Some((ProblemKind::BadPrefix, 7)));
+        assert_eq!(kind("::ffff:0:0/95"), Some((ProblemKind::BadPrefix, 11)));
+        assert_eq!(
+            kind("::ffff:10.1.3.5/120"),
+            Some((ProblemKind::HostBitsSet, 0))
+        );
         assert_eq!(kind("10.1.3.5/24"), Some((ProblemKind::HostBitsSet, 0)));
         assert_eq!(kind("224.0.0.251"), Some((ProblemKind::BadAddress, 0)));
         assert_eq!(

@@ -3,6 +3,7 @@
 mod export;
 mod invalid;
 mod matcher;
+mod nearest;
 mod props;
 mod rule_files;
 mod site;

@@ -225,3 +225,95 @@ fn room_example_is_the_one_in_the_docs() {
         "docs/site.md must show fixtures/site/room.toml verbatim"
     );
 }
+
+/// Issue 9 item 9: names that differ only in look-alike characters were
+/// accepted silently. The look-alikes come from the Unicode confusables
+/// table (UTS #39): CYRILLIC SMALL LETTER ER (U+0440) for `p`, GREEK
+/// CAPITAL LETTER OMICRON (U+039F) for `O`, DIGIT ZERO for `O`, DIGIT ONE
+/// for `l`. Positions counted by hand.
+#[test]
+fn confusable_device_names_warn_at_the_second_name() {
+    let text = "[[device]]\nname = \"dsp\"\nroles = [\"acme.codec\"]\naddresses = [\"10.0.0.1\"]\n\n\
+                [[device]]\nname = \"ds\u{440}\"\nroles = [\"acme.codec\"]\naddresses = [\"10.0.0.2\"]\n\n\
+                [[device]]\nname = \"cam-0\"\nroles = [\"acme.codec\"]\naddresses = [\"10.0.0.3\"]\n\n\
+                [[device]]\nname = \"cam-O\"\nroles = [\"acme.codec\"]\naddresses = [\"10.0.0.4\"]\n\n\
+                [[device]]\nname = \"cam-\u{39f}\"\nroles = [\"acme.codec\"]\naddresses = [\"10.0.0.5\"]\n\n\
+                [[device]]\nname = \"mic-1\"\nroles = [\"acme.codec\"]\naddresses = [\"10.0.0.6\"]\n\n\
+                [[device]]\nname = \"mic-l\"\nroles = [\"acme.codec\"]\naddresses = [\"10.0.0.7\"]\n\n\
+                [[device]]\nname = \"dsp-dante\"\nroles = [\"acme.codec\"]\naddresses = [\"10.0.0.8\"]\n";
+    let site = Site::parse("s.toml".as_ref(), text, &test_rules()).expect("valid: warnings only");
+    assert_eq!(site.devices().len(), 8);
+    let got: Vec<(ProblemKind, u32, u32)> = site
+        .warnings()
+        .iter()
+        .map(|d| {
+            let p = d.position.unwrap();
+            (d.kind, p.line, p.column)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (ProblemKind::ConfusableDeviceName, 7, 8),
+            (ProblemKind::ConfusableDeviceName, 17, 8),
+            (ProblemKind::ConfusableDeviceName, 22, 8),
+            (ProblemKind::ConfusableDeviceName, 32, 8),
+        ]
+    );
+    let w = &site.warnings()[0];
+    assert!(
+        w.reason
+            .contains("`ds\u{440}` looks like `dsp` (line 2, column 8)")
+            && w.reason.contains("U+0440 for U+0070"),
+        "{}",
+        w.reason
+    );
+    // cam-Ο (Greek) is reported against the first of the three, cam-0.
+    assert!(
+        site.warnings()[2]
+            .reason
+            .contains("looks like `cam-0` (line 12"),
+        "{}",
+        site.warnings()[2].reason
+    );
+    assert_eq!(
+        ProblemKind::ConfusableDeviceName.name(),
+        "confusable-device-name"
+    );
+}
+
+#[test]
+fn distinct_names_give_no_warning() {
+    assert_eq!(room().warnings(), []);
+    let site = Site::load(&fixture("site/room.toml"), &RuleSet::builtin().unwrap()).unwrap();
+    assert_eq!(site.warnings(), []);
+}
+
+/// Issue 9 item 7: `::ffff:0:0/96` (every IPv4-mapped address, RFC 4291
+/// §2.5.5.2) was rejected with "prefix length (0-32)".
+#[test]
+fn ipv4_mapped_subnets_are_their_ipv4_subnets() {
+    let text = "[[device]]\nname = \"v4\"\nroles = [\"acme.codec\"]\naddresses = [\"::ffff:0:0/96\"]\n\n\
+                [[device]]\nname = \"av\"\nroles = [\"acme.panel\"]\naddresses = [\"::ffff:10.1.3.0/120\"]\n";
+    let site = Site::parse("s.toml".as_ref(), text, &test_rules()).expect("valid");
+    assert_eq!(
+        site.device("v4").unwrap().addresses,
+        [Address::Subnet(ip("0.0.0.0"), 0)]
+    );
+    assert_eq!(names(&site, Some("192.0.2.1"), None), ["v4"]);
+    assert_eq!(names(&site, Some("::ffff:192.0.2.1"), None), ["v4"]);
+    assert_eq!(names(&site, Some("10.1.3.9"), None), ["av"]);
+    assert_eq!(
+        names(&site, Some("2001:db8::1"), None),
+        Vec::<String>::new()
+    );
+
+    let bad =
+        "[[device]]\nname = \"x\"\nroles = [\"acme.codec\"]\naddresses = [\"::ffff:0:0/95\"]\n";
+    let e = Site::parse("s.toml".as_ref(), bad, &test_rules()).unwrap_err();
+    let d = &e.diagnostics()[0];
+    assert_eq!(d.kind, ProblemKind::BadPrefix);
+    // Line 4, column 15 + "::ffff:0:0/" (11 characters).
+    assert_eq!(d.position.map(|p| (p.line, p.column)), Some((4, 26)));
+    assert!(d.reason.contains("96-128"), "{}", d.reason);
+}
