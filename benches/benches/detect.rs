@@ -18,7 +18,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use portmatrix_benches::synth::Options;
 use portmatrix_benches::traffic::Frames;
 use portmatrix_engine::detect::{self, DetectConfig, FlowDetect, Probe, Sample, Tagged, Update};
-use portmatrix_engine::flow::Transport;
+use portmatrix_engine::flow::{Endpoint, Transport};
 use portmatrix_wire::{decode, LinkType, Transport as WireTransport};
 
 const PACKETS: usize = 50_000;
@@ -137,6 +137,11 @@ fn bench(c: &mut Criterion) {
                     ts_ns: i as i64 * 20_000_000,
                     payload_len: 160,
                     config: &config,
+                    dst: Endpoint {
+                        ip: std::net::Ipv4Addr::new(192, 0, 2, 20).into(),
+                        port: 5004,
+                    },
+                    announced: None,
                 };
                 d.update(&up, black_box(t));
             }

@@ -123,6 +123,9 @@ pub struct Classification {
     /// its RTCP is SRTCP); `None` leaves it to the flow's own detectors.
     #[serde(skip)]
     pub app: Option<&'static str>,
+    /// The flow whose SDP announced this media flow.
+    #[serde(skip)]
+    pub announced_by: Option<u64>,
     /// What a `documented` verdict rests on (`docs/verdicts.md`): `inventory`
     /// (the site inventory named at least one side's device, and its roles
     /// were part of the match) or `port-only` (transport and port alone:
@@ -271,6 +274,7 @@ impl<'a> Classifier<'a> {
             findings: Vec::new(),
             devices: [orig_dev.clone(), resp_dev.clone()],
             app: None,
+            announced_by: None,
             basis: None,
             candidates: Vec::new(),
         };
@@ -459,6 +463,11 @@ impl<'a> Classifier<'a> {
             let (app, findings) = pairing.judge(flow, by);
             c.app = app;
             c.findings.extend(findings);
+            if let Some(registry) = pairing.announced() {
+                let (by, finding) = registry.judge(flow, app);
+                c.announced_by = by;
+                c.findings.extend(finding);
+            }
         }
         c.findings.extend(crate::detect::ptp::findings(flow));
         if flow.quoted_only {

@@ -12,6 +12,7 @@
 pub mod classify;
 pub mod detect;
 pub mod flow;
+pub mod multicast;
 pub mod row;
 pub mod summary;
 pub mod time;
@@ -102,15 +103,51 @@ struct Packet {
     wire_len: u32,
     routed: Option<flow::Routed>,
     info: flow::PacketInfo,
+    /// How many [`Extra`]s that follow in the batch's side list are this
+    /// packet's (0 for nearly every packet).
+    extras: u16,
 }
 
+/// What a rare packet carries for the capture-level trackers besides its
+/// flow, in a side list of the batch (the list is reused, so membership
+/// events allocate nothing per packet; an SDP allocates its announcement).
+#[derive(Clone, Debug)]
+enum Extra {
+    /// An IGMP/MLD membership fact.
+    Membership(multicast::Event),
+    /// The SDP of a SIP or SAP packet.
+    Announcement(Box<detect::sdp::Announcement>),
+}
+
+/// Side-list entries kept per packet (an IGMPv3 report may list many records).
+const EXTRAS_PER_PACKET: usize = 1024;
+
 /// Decodes one record, counts it in the input summary, and reduces it to
-/// what the flow stage needs.
+/// what the flow stage needs; its [`Extra`]s are appended to `extras`.
 #[inline]
-fn decode_record(summary: &mut summary::Accumulator, record: &Record<'_>) -> Packet {
+fn decode_record(
+    summary: &mut summary::Accumulator,
+    record: &Record<'_>,
+    extras: &mut Vec<Extra>,
+) -> Packet {
     let facts = portmatrix_wire::decode(record.link_type, record.frame());
     summary.observe(record, &facts);
     let info = flow::PacketInfo::from_facts(&facts);
+    let before = extras.len();
+    if matches!(
+        facts.transport,
+        portmatrix_wire::Transport::Igmp(_) | portmatrix_wire::Transport::Mld(_)
+    ) {
+        multicast::events(&facts, record.ts_ns, |e| {
+            if extras.len() - before < EXTRAS_PER_PACKET {
+                extras.push(Extra::Membership(e));
+            }
+        });
+    } else if let Some(t) = &info.sample {
+        if let Some(a) = detect::sdp::announcement(&t.sample, facts.payload) {
+            extras.push(Extra::Announcement(a));
+        }
+    }
     Packet {
         index: record.index,
         ts_ns: record.ts_ns,
@@ -118,6 +155,7 @@ fn decode_record(summary: &mut summary::Accumulator, record: &Record<'_>) -> Pac
         // Frames without IP become flows only when a detector knew them.
         routed: flow::route(&facts, record.ts_ns).or_else(|| flow::route_ether(&facts, &info)),
         info,
+        extras: (extras.len() - before) as u16,
     }
 }
 
@@ -146,6 +184,12 @@ pub struct Analysis<'a, S: FlowSink> {
     /// PTP flows, held back (up to [`PTP_FLOWS_CAP`]) for the findings
     /// that need the whole capture (grandmasters, domains).
     ptp_flows: Vec<Flow>,
+    /// IGMP/MLD membership of the pass.
+    multicast: multicast::Membership,
+    /// Media announced by SDP (SIP, SAP) in the pass.
+    announced: detect::sdp::Registry,
+    /// The side list of [`Analysis::observe`] (reused).
+    extras: Vec<Extra>,
     since_drain: u32,
     last_sweep_ns: i64,
 }
@@ -195,6 +239,9 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             media: Vec::new(),
             ptp: Default::default(),
             ptp_flows: Vec::new(),
+            multicast: multicast::Membership::default(),
+            announced: detect::sdp::Registry::default(),
+            extras: Vec::new(),
             since_drain: 0,
             last_sweep_ns: i64::MIN,
         }
@@ -203,14 +250,17 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     /// Feeds one captured record.
     #[inline]
     pub fn observe(&mut self, record: &Record<'_>) {
-        let packet = decode_record(&mut self.summary, record);
-        self.track(&packet);
+        let mut extras = std::mem::take(&mut self.extras);
+        extras.clear();
+        let packet = decode_record(&mut self.summary, record, &mut extras);
+        self.track(&packet, &extras);
+        self.extras = extras;
     }
 
     /// The flow stage of one packet: the sweep clock, the flow table, and
     /// the periodic hand-over of ended flows.
     #[inline]
-    fn track(&mut self, packet: &Packet) {
+    fn track(&mut self, packet: &Packet, extras: &[Extra]) {
         // One clock for every shard: idle flows end at the same capture
         // times however flows are spread over shards.
         if packet.ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
@@ -234,14 +284,27 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             } else {
                 (routed.key().symmetric_hash() % n as u64) as usize
             };
-            self.shards[shard].observe(
+            let announced = (!self.announced.is_empty()).then_some(&self.announced);
+            self.shards[shard].observe_announced(
                 packet.index,
                 packet.ts_ns,
                 packet.wire_len,
                 routed,
                 &packet.info,
                 self.services.as_ref(),
+                announced,
             );
+            for extra in extras {
+                if let Extra::Announcement(a) = extra {
+                    let id = self.shards[shard].flow_id(routed.key());
+                    self.announced.add(a, id, packet.ts_ns);
+                }
+            }
+        }
+        for extra in extras {
+            if let Extra::Membership(e) = extra {
+                self.multicast.observe(e);
+            }
         }
         self.since_drain += 1;
         if self.since_drain >= DRAIN_EVERY {
@@ -274,12 +337,21 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             self.ptp_flows.push(flow.clone());
             return;
         }
-        if detect::media::is_media(flow) {
+        // Media flows wait for pairing, multicast UDP for the joins of the
+        // whole capture.
+        let multicast = flow.dest_kind == flow::DestKind::Multicast
+            && flow.key.transport == flow::Transport::Udp;
+        if multicast || detect::media::is_media(flow) {
             if self.media.len() < MEDIA_CAP {
                 self.media.push(flow.clone());
             } else {
-                let pairing = Pairing::new(self.media.iter().chain([flow]));
+                self.announced.mark_seen(flow);
+                let registry = std::mem::take(&mut self.announced);
+                let pairing =
+                    Pairing::new(self.media.iter().chain([flow])).with_announcements(&registry);
                 self.emit_now(flow, Some(&pairing));
+                drop(pairing);
+                self.announced = registry;
             }
             return;
         }
@@ -299,8 +371,14 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
 
     /// As [`Analysis::emit_now`], with findings made outside the classifier.
     fn emit_with(&mut self, flow: &Flow, pairing: Option<&Pairing>, extra: Vec<Finding>) {
+        if pairing.is_none() {
+            // Held-back media flows were counted when the pass ended.
+            self.announced.mark_seen(flow);
+        }
         let mut c = self.classifier.classify_with(flow, pairing);
         c.findings.extend(extra);
+        self.multicast.note_flow(flow);
+        c.findings.extend(self.multicast.judge(flow));
         let record = FlowRecord::new(flow, c);
         self.tally.add(&record);
         if self.sink_error.is_none() {
@@ -356,35 +434,46 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         let mut summary = std::mem::replace(&mut self.summary, summary::Accumulator::new(""));
         let source = &mut *reader;
         let summary = std::thread::scope(|scope| {
-            let (full_tx, full_rx) = mpsc::sync_channel::<Vec<Packet>>(BATCHES_IN_FLIGHT);
-            let (empty_tx, empty_rx) = mpsc::channel::<Vec<Packet>>();
+            // A batch: packets, and the side list of their extras.
+            type Batch = (Vec<Packet>, Vec<Extra>);
+            let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(BATCHES_IN_FLIGHT);
+            let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
             let producer = scope.spawn(move || {
-                let mut batch = Vec::with_capacity(BATCH);
+                let mut batch: Batch = (Vec::with_capacity(BATCH), Vec::new());
                 while let Some(item) = source.next_record() {
                     match item {
-                        Ok(record) => batch.push(decode_record(&mut summary, &record)),
+                        Ok(record) => {
+                            batch
+                                .0
+                                .push(decode_record(&mut summary, &record, &mut batch.1))
+                        }
                         Err(err) if err.fatal && cut_short(&err) && stopped() => {}
                         Err(err) => summary.read_error(&err),
                     }
-                    if batch.len() == BATCH {
+                    if batch.0.len() == BATCH {
                         let next = empty_rx
                             .try_recv()
-                            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+                            .unwrap_or_else(|_| (Vec::with_capacity(BATCH), Vec::new()));
                         if full_tx.send(std::mem::replace(&mut batch, next)).is_err() {
                             break;
                         }
                     }
                 }
-                if !batch.is_empty() {
+                if !batch.0.is_empty() {
                     let _ = full_tx.send(batch);
                 }
                 summary
             });
             for mut batch in full_rx {
-                for packet in &batch {
-                    self.track(packet);
+                let mut at = 0;
+                for packet in &batch.0 {
+                    let n = usize::from(packet.extras);
+                    let extras = batch.1.get(at..at + n).unwrap_or(&[]);
+                    at += n;
+                    self.track(packet, extras);
                 }
-                batch.clear();
+                batch.0.clear();
+                batch.1.clear();
                 let _ = empty_tx.send(batch);
             }
             producer.join()
@@ -450,9 +539,11 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             self.classifier.note_talkers(flow);
         }
         for flow in rest {
+            let multicast = flow.dest_kind == flow::DestKind::Multicast
+                && flow.key.transport == flow::Transport::Udp;
             if detect::ptp::state(&flow).is_some() {
                 self.ptp_flows.push(flow);
-            } else if detect::media::is_media(&flow) {
+            } else if multicast || detect::media::is_media(&flow) {
                 self.media.push(flow);
             } else {
                 self.emit_now(&flow, None);
@@ -462,7 +553,11 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             self.emit_now(&flow, None);
         }
         let media = std::mem::take(&mut self.media);
-        let pairing = Pairing::new(&media);
+        let mut registry = std::mem::take(&mut self.announced);
+        for flow in &media {
+            registry.mark_seen(flow);
+        }
+        let pairing = Pairing::new(&media).with_announcements(&registry);
         for flow in &media {
             self.emit_now(flow, Some(&pairing));
         }
@@ -472,6 +567,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
                 .unwrap_or_default();
             self.emit_with(&flow, None, extra);
         }
+        drop(pairing);
         if let Some(e) = self.sink_error {
             return Err(e);
         }
@@ -484,6 +580,9 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
                 input: self.summary.finish(Some(source)),
                 summary: self.tally.summary(evictions, missing, inventory),
                 ptp: self.ptp.report(),
+                multicast: (!self.multicast.is_empty()).then(|| self.multicast.report()),
+                announced: (!registry.is_empty()).then(|| registry.report().0),
+                announced_not_seen: (!registry.is_empty()).then(|| registry.report().1),
             },
             sink: self.sink,
         })
@@ -531,5 +630,60 @@ mod tests {
             );
             assert_eq!(a, b, "{name}");
         }
+    }
+
+    /// The side list of membership events and SDP announcements stays in
+    /// step with its packets across batch boundaries: a capture of many
+    /// batches (the multicast/SDP recipe repeated) reports the same both ways.
+    #[test]
+    fn extras_cross_batches_in_step_with_their_packets() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut one = CaptureReader::open(&dir.join("multicast/room.pcap")).expect("open fixture");
+        let mut w = portmatrix_capture::PcapngWriter::new(Vec::new()).expect("writer");
+        let ifc = w
+            .add_interface(portmatrix_capture::LinkType(1), 65535, None)
+            .expect("interface");
+        let mut records = Vec::new();
+        while let Some(Ok(r)) = one.next_record() {
+            records.push((r.ts_ns, r.orig_len, r.data.to_vec()));
+        }
+        let copies = 3 * BATCH / records.len() + 1;
+        for k in 0..copies as i64 {
+            for (ts, len, data) in &records {
+                w.write_packet(ifc, ts + k * 1_000_000_000, *len, data)
+                    .expect("write");
+            }
+        }
+        let bytes = w.into_inner().expect("bytes");
+        let rules = portmatrix_rules::RuleSet::builtin().expect("built-in rules");
+        let matcher = Matcher::new(&rules);
+        let run = |parallel: bool| {
+            let mut reader = CaptureReader::new(std::io::Cursor::new(bytes.clone())).expect("read");
+            let analysis = Analysis::new("x", Options::default(), &matcher, None, Vec::new());
+            let done = if parallel {
+                analysis.run_parallel(&mut reader)
+            } else {
+                analysis.run(&mut reader)
+            }
+            .expect("pass");
+            let mut flows = serde_json::to_value(&done.sink).expect("flows json");
+            if let serde_json::Value::Array(a) = &mut flows {
+                a.sort_by_key(|f| f["id"].as_u64());
+            }
+            (
+                serde_json::to_value(&done.report).expect("report json"),
+                flows,
+            )
+        };
+        let (a, b) = (run(false), run(true));
+        // Every copy's IGMP records and SDP bodies were seen.
+        let joins = a.0["multicast"]["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .find(|g| g["group"] == "239.69.1.10")
+            .map(|g| g["joins"].as_u64());
+        assert_eq!(joins, Some(Some(copies as u64)));
+        assert_eq!(a, b);
     }
 }

@@ -70,6 +70,16 @@ pub struct FlowRecord {
     /// PTP seen on the flow (absent when none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ptp: Option<crate::detect::ptp::PtpFlowReport>,
+    /// SIP messages of the flow (absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sip: Option<crate::detect::sip::SipReport>,
+    /// SAP packets of the flow (absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sap: Option<crate::detect::sap::SapReport>,
+    /// Id of the flow whose SDP (SIP or SAP) announced this media flow
+    /// (absent when none did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub announced_by: Option<u64>,
 }
 
 /// An ICMP error that quoted the flow.
@@ -156,6 +166,9 @@ impl FlowRecord {
             rtp: detected.rtp,
             rtcp: detected.rtcp,
             ptp: detected.ptp,
+            sip: detected.sip,
+            sap: detected.sap,
+            announced_by: c.announced_by,
         }
     }
 }
@@ -257,6 +270,15 @@ pub struct InputReport {
     /// PTP in the capture, per domain, with its findings (absent when none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ptp: Option<crate::detect::ptp::tracker::PtpReport>,
+    /// IGMP/MLD membership and multicast traffic (absent when none was seen).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast: Option<crate::multicast::MulticastReport>,
+    /// Media announced by SDP in SIP or SAP (absent when no SDP was seen).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub announced: Option<Vec<crate::detect::sdp::AnnouncedReport>>,
+    /// Announced media that no flow of the capture used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub announced_not_seen: Option<Vec<crate::detect::sdp::AnnouncedReport>>,
 }
 
 impl InputReport {
@@ -266,6 +288,9 @@ impl InputReport {
             input,
             summary: Tally::default().summary(0, Vec::new(), false),
             ptp: None,
+            multicast: None,
+            announced: None,
+            announced_not_seen: None,
         }
     }
 }

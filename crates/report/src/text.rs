@@ -71,6 +71,8 @@ pub fn write_report<W: Write>(
         render_input(&mut s, &r.input);
         if r.input.format.is_some() {
             render_verdicts(&mut s, r, flows);
+            render_multicast(&mut s, r);
+            render_announced(&mut s, r);
         }
         if let Some(ptp) = &r.ptp {
             render_ptp(&mut s, ptp);
@@ -184,6 +186,104 @@ fn render_verdicts(s: &mut String, r: &InputReport, flows: &TextFlows) {
         render_devices(s, &flows.devices);
         if !sum.missing.is_empty() {
             render_missing(s, &sum.missing);
+        }
+    }
+}
+
+/// Groups and announced media listed in the text report (the rest: JSON).
+const SECTION_ROWS: usize = 10;
+
+/// Multicast membership: groups with their members and flows, queriers, findings.
+fn render_multicast(s: &mut String, r: &InputReport) {
+    let Some(m) = &r.multicast else { return };
+    let queriers: Vec<String> = m
+        .queriers
+        .iter()
+        .map(|q| format!("{} ({})", q.address, q.family.to_uppercase()))
+        .collect();
+    let _ = writeln!(
+        s,
+        "\n  multicast    {} group(s), {} IGMP and {} MLD membership message(s), queriers: {}",
+        m.groups.len(),
+        m.reports,
+        m.mld_reports,
+        if queriers.is_empty() {
+            "none".to_string()
+        } else {
+            queriers.join(", ")
+        }
+    );
+    for g in m.groups.iter().take(SECTION_ROWS) {
+        let members = if g.members.is_empty() {
+            "not joined".to_string()
+        } else {
+            let hosts: Vec<&str> = g.members.iter().take(3).map(|h| h.host.as_str()).collect();
+            let more = if g.members.len() > 3 { ", …" } else { "" };
+            format!("joined by {} ({}{more})", g.members.len(), hosts.join(", "))
+        };
+        let _ = writeln!(
+            s,
+            "    {:<24} {members}; {} flow(s)",
+            g.group, g.traffic_flows
+        );
+    }
+    if m.groups.len() > SECTION_ROWS {
+        let _ = writeln!(s, "    … and {} more groups", m.groups.len() - SECTION_ROWS);
+    }
+    for f in &m.findings {
+        let _ = writeln!(s, "    ! {}: {}", f.kind, sanitize(&f.detail));
+    }
+}
+
+/// Media announced by SDP (SIP, SAP), and the announced media never seen.
+fn render_announced(s: &mut String, r: &InputReport) {
+    let Some(all) = &r.announced else { return };
+    let unseen = r.announced_not_seen.as_ref().map_or(0, Vec::len);
+    let _ = writeln!(
+        s,
+        "\n  announced media (SDP)  {} ({unseen} never seen)",
+        all.len()
+    );
+    let line = |s: &mut String, a: &portmatrix_engine::detect::sdp::AnnouncedReport| {
+        let addr = a
+            .media
+            .address
+            .map_or_else(|| "?".to_string(), |ip| ip.to_string());
+        let formats: Vec<String> = a
+            .media
+            .formats
+            .iter()
+            .take(4)
+            .map(|f| match (&f.encoding, f.clock_rate) {
+                (Some(e), Some(r)) => format!("{} {e}/{r}", f.payload_type),
+                (None, Some(r)) => format!("{} /{r}", f.payload_type),
+                _ => f.payload_type.to_string(),
+            })
+            .collect();
+        let by = a
+            .announced_by
+            .map_or_else(String::new, |id| format!(", flow {id}"));
+        let _ = writeln!(
+            s,
+            "    {addr}:{} {} {} [{}] ({}{by}; {} flow(s))",
+            a.media.port,
+            sanitize(&a.media.media),
+            sanitize(&a.media.proto),
+            sanitize(&formats.join(", ")),
+            a.protocol,
+            a.flows
+        );
+    };
+    for a in all.iter().take(SECTION_ROWS) {
+        line(s, a);
+    }
+    if all.len() > SECTION_ROWS {
+        let _ = writeln!(s, "    … and {} more", all.len() - SECTION_ROWS);
+    }
+    if let Some(unseen) = r.announced_not_seen.as_ref().filter(|u| !u.is_empty()) {
+        let _ = writeln!(s, "  announced but never seen");
+        for a in unseen.iter().take(SECTION_ROWS) {
+            line(s, a);
         }
     }
 }

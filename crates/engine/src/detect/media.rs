@@ -4,6 +4,8 @@
 //!
 //! Pairing needs every media flow of the capture, so the analysis pass holds
 //! media flows back until the end ([`Pairing`]) and then classifies them.
+//! Media an SDP announced pairs by what it announced: `a=rtcp` gives the
+//! RTCP port (RFC 3605), `a=rtcp-mux` puts RTCP on the RTP port (RFC 5761).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -12,6 +14,7 @@ use portmatrix_rules::Rule;
 
 use super::rtcp::{self, RtcpState};
 use super::rtp::{self, RtpState};
+use super::sdp::Registry;
 use super::FlowDetect;
 use crate::classify::Finding;
 use crate::flow::{Endpoint, Flow, Transport};
@@ -123,13 +126,27 @@ struct HostMedia {
 
 /// The media flows of a capture, indexed for pairing.
 #[derive(Debug, Default)]
-pub struct Pairing {
+pub struct Pairing<'r> {
     hosts: HashMap<HostPair, HostMedia>,
+    /// The media SDP announced in the pass: `a=rtcp` (RFC 3605) and
+    /// `a=rtcp-mux` (RFC 5761) say where RTCP goes instead of port + 1.
+    announced: Option<&'r Registry>,
 }
 
-impl Pairing {
+impl<'r> Pairing<'r> {
+    /// Pairs by what SDP announced too.
+    pub fn with_announcements(mut self, registry: &'r Registry) -> Self {
+        self.announced = Some(registry);
+        self
+    }
+
+    /// The media SDP announced, when given.
+    pub fn announced(&self) -> Option<&'r Registry> {
+        self.announced
+    }
+
     /// Indexes the media flows among `flows`.
-    pub fn new<'f>(flows: impl IntoIterator<Item = &'f Flow>) -> Pairing {
+    pub fn new<'f>(flows: impl IntoIterator<Item = &'f Flow>) -> Pairing<'r> {
         let mut p = Pairing::default();
         for f in flows {
             if f.key.transport != Transport::Udp {
@@ -187,13 +204,26 @@ impl Pairing {
             if muxed {
                 continue;
             }
+            // What SDP announced for this receiver: a=rtcp-mux, or the
+            // RTCP port (a=rtcp overrides + 1).
+            let said = self.announced.and_then(|r| r.rtcp_of(dst));
             let next = Endpoint {
                 ip: dst.ip,
-                port: dst.port.wrapping_add(1),
+                port: match said {
+                    Some((false, Some(p))) => p,
+                    _ => dst.port.wrapping_add(1),
+                },
             };
             match media.rtcp_to.iter().find(|(e, _)| *e == next) {
                 Some((_, true)) => app = "srtp",
                 Some(_) => {}
+                None if said.is_some_and(|(mux, _)| mux) => findings.push(Finding {
+                    kind: "rtp-no-rtcp",
+                    detail: format!(
+                        "SDP announced a=rtcp-mux (RFC 5761) for RTP to {}:{}, but no RTCP is multiplexed on that port{by_rule}",
+                        dst.ip, dst.port
+                    ),
+                }),
                 None if media.rtcp_to.is_empty() => findings.push(Finding {
                     kind: "rtp-no-rtcp",
                     detail: format!(
@@ -204,11 +234,16 @@ impl Pairing {
                 None => findings.push(Finding {
                     kind: "rtp-no-rtcp",
                     detail: format!(
-                        "RTP to {}:{} but no RTCP to {}:{} (RTP port + 1); these hosts send RTCP to {}{by_rule}",
+                        "RTP to {}:{} but no RTCP to {}:{} ({}); these hosts send RTCP to {}{by_rule}",
                         dst.ip,
                         dst.port,
                         next.ip,
                         next.port,
+                        if matches!(said, Some((_, Some(_)))) {
+                            "the RTCP port SDP announced by a=rtcp"
+                        } else {
+                            "RTP port + 1"
+                        },
                         media
                             .rtcp_to
                             .iter()
@@ -221,7 +256,12 @@ impl Pairing {
         }
         if !matches!(app, "rtp" | "srtp") {
             for dst in rtcp_destinations(flow, d) {
-                let rtp_port = dst.port.wrapping_sub(1);
+                // RTCP on a port SDP announced with a=rtcp pairs with the
+                // announced RTP port.
+                let rtp_port = self
+                    .announced
+                    .and_then(|r| r.rtp_of_rtcp(dst))
+                    .unwrap_or(dst.port.wrapping_sub(1));
                 let to_host: Vec<u16> = media
                     .rtp_to
                     .iter()

@@ -22,12 +22,15 @@ pub mod media;
 pub mod ptp;
 pub mod rtcp;
 pub mod rtp;
+pub mod sap;
+pub mod sdp;
+pub mod sip;
 #[cfg(test)]
 mod template;
 
 use std::fmt::Debug;
 
-use crate::flow::{Flow, Transport};
+use crate::flow::{Endpoint, Flow, Transport};
 
 /// What a probe gets to see of one packet.
 #[derive(Clone, Copy, Debug)]
@@ -49,6 +52,8 @@ pub enum Sample {
     Rtp(rtp::RtpSample),
     Rtcp(rtcp::RtcpSample),
     Ptp(ptp::PtpSample),
+    Sip(sip::SipSample),
+    Sap(sap::SapSample),
 }
 
 /// A sample and the index of the detector that made it.
@@ -77,8 +82,15 @@ pub struct Detector {
 /// and a payload type in 64-95 reads like RTCP (RFC 5761 §4), and the
 /// compound checks of RTCP are the stricter test. PTP comes first: it
 /// looks only at its own ports (319/320) and EtherType (0x88F7), so other
-/// traffic pays two comparisons for it.
-pub static DETECTORS: &[Detector] = &[ptp::DETECTOR, rtcp::DETECTOR, rtp::DETECTOR];
+/// traffic pays two comparisons for it. SAP and SIP (text, or a first octet
+/// of 0x20) never read as RTP version 2.
+pub static DETECTORS: &[Detector] = &[
+    ptp::DETECTOR,
+    rtcp::DETECTOR,
+    rtp::DETECTOR,
+    sap::DETECTOR,
+    sip::DETECTOR,
+];
 
 /// Settings the detectors read (from the command line).
 #[derive(Clone, Debug)]
@@ -117,6 +129,25 @@ pub struct Update<'a> {
     /// Transport payload length.
     pub payload_len: u32,
     pub config: &'a DetectConfig,
+    /// Where the packet went (for RTP: the receiver an SDP may have announced).
+    pub dst: Endpoint,
+    /// The media announced by SDP so far in the pass, when any.
+    pub announced: Option<&'a sdp::Registry>,
+}
+
+impl Update<'_> {
+    /// The clock rate of payload type `pt` for this packet: `--clock-rate`,
+    /// else the rate an SDP announced for its destination (`a=rtpmap`), else
+    /// the static table ([`DetectConfig::clock_rate`]).
+    pub fn clock_rate(&self, pt: u8) -> Option<u32> {
+        match self.config.clock_rates.get(usize::from(pt)) {
+            Some(&r) if r > 0 => Some(r),
+            _ => self
+                .announced
+                .and_then(|r| r.clock_rate(self.dst, pt))
+                .or_else(|| self.config.clock_rate(pt)),
+        }
+    }
 }
 
 /// A detector's state for one flow.
@@ -223,6 +254,10 @@ pub struct AppReport {
     pub rtcp: Option<rtcp::RtcpReport>,
     /// PTP seen on the flow: messages, domains, clocks, grandmasters.
     pub ptp: Option<ptp::PtpFlowReport>,
+    /// SIP messages seen on the flow.
+    pub sip: Option<sip::SipReport>,
+    /// SAP packets seen on the flow.
+    pub sap: Option<sap::SapReport>,
 }
 
 /// What the flow carries: the first detector that is sure, in the order of

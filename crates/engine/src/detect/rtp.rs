@@ -125,7 +125,7 @@ impl Stream {
         }
     }
 
-    fn update(&mut self, s: &RtpSample, ts_ns: i64, rates: &super::DetectConfig) {
+    fn update(&mut self, s: &RtpSample, ts_ns: i64, up: &Update<'_>) {
         self.packets += 1;
         if s.payload_type != self.payload_type {
             self.payload_type_changes += 1;
@@ -133,8 +133,12 @@ impl Stream {
             // A new payload type may have another clock; comfort noise
             // shares the clock of the media it replaces.
             if !matches!(s.payload_type, 13 | 19) {
-                self.clock_rate = rates.clock_rate(s.payload_type);
+                self.clock_rate = up.clock_rate(s.payload_type);
             }
+        } else if self.clock_rate.is_none() && up.announced.is_some() {
+            // The SDP may arrive after the stream started (SAP repeats its
+            // announcements): a stream without a clock asks again.
+            self.clock_rate = up.clock_rate(s.payload_type);
         }
         // Wireshark's sequence errors: every packet that does not follow
         // the previous one in arrival order.
@@ -255,9 +259,9 @@ impl FlowState for RtpState {
             .iter_mut()
             .find(|x| x.dir == dir && x.ssrc == s.ssrc)
         {
-            Some(stream) => stream.update(s, up.ts_ns, up.config),
+            Some(stream) => stream.update(s, up.ts_ns, up),
             None if n < STREAMS_CAP => {
-                let rate = up.config.clock_rate(s.payload_type);
+                let rate = up.clock_rate(s.payload_type);
                 self.streams.push(Stream::new(dir, s, up.ts_ns, rate));
             }
             None => self.streams_dropped += 1,

@@ -148,6 +148,12 @@ impl FlowTable {
         self.slots.get_mut(i).map(Flow::take)
     }
 
+    /// The id of the live flow `key`, if there is one.
+    pub fn flow_id(&self, key: &FlowKey) -> Option<u64> {
+        let i = self.find(key.symmetric_hash(), key)?;
+        self.slots.get(i).map(|f| f.id)
+    }
+
     /// Feeds one packet that [`route`](super::route()) turned into a [`Routed`]
     /// (and that was routed to this shard by its key's hash). `index` is
     /// its record number, `wire_len` its length on the wire.
@@ -159,6 +165,22 @@ impl FlowTable {
         routed: &Routed,
         facts: &PacketInfo,
         services: &dyn ServicePorts,
+    ) {
+        self.observe_announced(index, ts_ns, wire_len, routed, facts, services, None);
+    }
+
+    /// As [`FlowTable::observe`], with the media SDP announced so far, which
+    /// the content detectors consult (RTP clock rates).
+    #[allow(clippy::too_many_arguments)]
+    pub fn observe_announced(
+        &mut self,
+        index: u64,
+        ts_ns: i64,
+        wire_len: u32,
+        routed: &Routed,
+        facts: &PacketInfo,
+        services: &dyn ServicePorts,
+        announced: Option<&crate::detect::sdp::Registry>,
     ) {
         if self.self_sweeping && ts_ns.saturating_sub(self.last_sweep_ns) >= SWEEP_INTERVAL_NS {
             self.sweep(ts_ns);
@@ -223,6 +245,8 @@ impl FlowTable {
                 ts_ns,
                 payload_len: facts.payload_len,
                 config: &self.cfg.detect,
+                dst: if dir == 0 { flow.resp } else { flow.orig },
+                announced,
             };
             flow.detect
                 .get_or_insert_with(Default::default)

@@ -156,6 +156,11 @@ fn event_and_general_messages_on_the_wrong_port() {
         ts_ns: 0,
         payload_len: 44,
         config: &cfg,
+        dst: crate::flow::Endpoint {
+            ip: std::net::IpAddr::V4(std::net::Ipv4Addr::new(224, 0, 1, 129)),
+            port: 319,
+        },
+        announced: None,
     };
     for x in [a, s, f] {
         st.update(&up, &Sample::Ptp(x));
