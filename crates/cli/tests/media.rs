@@ -207,6 +207,67 @@ fn recipe_rtp_streams_agree_with_tshark() {
     assert_eq!(checked, 5, "tshark lists five streams");
 }
 
+/// The capture of `fixtures/recipes/media-rtp.sh` (GStreamer rtpbin and
+/// FFmpeg's SAP muxer between two network namespaces): its streams agree
+/// with tshark's, and every flow of its truth table has the application and
+/// exactly the media findings the recipe set up.
+#[test]
+fn recipe_rtp_capture_matches_its_truth_table() {
+    let dir = fixtures_dir().join("media");
+    let capture = dir.join("rtp.pcap");
+    let tshark =
+        std::fs::read_to_string(dir.join("rtp.tshark-streams.txt")).expect("tshark listing");
+    let (checked, failures) = compare_with_tshark("media/rtp.pcap", &capture, &tshark);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(checked, 5, "tshark lists five streams");
+
+    let out = portmatrix()
+        .args(["check", "--format", "json"])
+        .arg(&capture)
+        .output()
+        .expect("run portmatrix");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let flows = doc["inputs"][0]["flows"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let truth = std::fs::read_to_string(dir.join("rtp.truth.tsv")).expect("truth table");
+    const MEDIA: &[&str] = &[
+        "rtp-odd-port",
+        "rtp-no-rtcp",
+        "rtcp-not-paired",
+        "port-coincidence",
+    ];
+    let mut rows = 0;
+    for line in truth.lines().skip(1) {
+        let c: Vec<&str> = line.split('\t').collect();
+        let (src, dst, dport, app, want) = (c[1], c[3], c[4], c[5], c[6]);
+        let matching: Vec<&Value> = flows
+            .iter()
+            .filter(|f| {
+                f["src_ip"] == src && f["dst_ip"] == dst && f["dst_port"].to_string() == dport
+            })
+            .collect();
+        assert_eq!(matching.len(), 1, "{line}: {} flows", matching.len());
+        let f = matching[0];
+        let got_app = f["app"].as_str().unwrap_or("-");
+        assert_eq!(got_app, app, "{line}: app");
+        let mut got: Vec<&str> = f["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x["kind"].as_str())
+            .filter(|k| MEDIA.contains(k))
+            .collect();
+        got.sort_unstable();
+        let mut want: Vec<&str> = want.split(',').filter(|k| *k != "-").collect();
+        want.sort_unstable();
+        assert_eq!(got, want, "{line}: media findings");
+        rows += 1;
+    }
+    assert_eq!(rows, 10, "rows of the truth table");
+}
+
 /// Flows of protocols whose first bytes can look like RTP or RTCP (DNS,
 /// SNMP, PTP, mDNS, QUIC, NTP, syslog, NetBIOS, SSDP) are never called media, in any capture of the
 /// corpus; media is found only in captures whose manifest (written by
