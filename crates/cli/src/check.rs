@@ -1,7 +1,6 @@
 //! `portmatrix check FILE...`: read each input, follow its flows, classify
 //! them against the rules (and the site inventory), report.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -9,16 +8,16 @@ use portmatrix_capture::CaptureReader;
 use portmatrix_engine::{
     Analysis, FlowConfig, FlowSink, InputReport, InputSummary, Options, PortSet,
 };
-use portmatrix_report::json::JsonReport;
-use portmatrix_report::text::{sanitize, TextFlows};
+use portmatrix_report::text::sanitize;
 use portmatrix_rules::{Matcher, Site};
 
-use crate::args::{CheckArgs, OutputFormat};
+use crate::args::CheckArgs;
+use crate::output::Outputs;
 use crate::rules_cmd::{print_problems, rules_or_report};
 
 /// Exit status when everything was read and every flow is documented.
 const EXIT_OK: u8 = 0;
-/// Exit status when a finding was made (a flow not documented, damage in an input).
+/// Exit status when something `--fail-on` selects was found.
 const EXIT_FINDINGS: u8 = 1;
 /// Exit status when an input could not be read at all, or the rules/site are bad.
 const EXIT_ERROR: u8 = 2;
@@ -52,55 +51,41 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     else {
         return Ok(ExitCode::from(EXIT_ERROR));
     };
+    // Every output is opened first: a bad path fails before any analysis.
+    let mut outputs = Outputs::open(&args.report, matcher.rule_set())?;
     let mut status = EXIT_OK;
-    let mut note = |report: &InputReport, label: &str| {
+    for path in &args.files {
+        let label = path.to_string_lossy().into_owned();
+        outputs.begin_input(&label)?;
+        // Flows go to every report as they end, so memory does not grow with them.
+        let report = analyse(path, &label, &args, &matcher, site.as_ref(), &mut outputs)?;
         let input = &report.input;
         if input.format.is_none() {
             status = EXIT_ERROR;
-        } else if (!input.errors.is_empty() || report.summary.has_findings()) && status == EXIT_OK {
+        } else if status == EXIT_OK
+            && crate::output::fails(&args.report.fail_on, &report, outputs.flows_with_findings)
+        {
             status = EXIT_FINDINGS;
         }
         for e in &input.errors {
-            let record = e.record.map(|r| format!("record {r} ")).unwrap_or_default();
             // The path and messages may come from someone else's file
             // names and bytes: no control characters reach the terminal.
+            // An input that could not be opened is one line: path, reason.
+            let at = if input.format.is_none() && e.offset == 0 {
+                String::new()
+            } else {
+                let record = e.record.map(|r| format!("record {r} ")).unwrap_or_default();
+                format!("{record}at byte {} (0x{:x}): ", e.offset, e.offset)
+            };
             eprintln!(
-                "portmatrix: {}: {record}at byte {} (0x{:x}): {}",
-                sanitize(label),
-                e.offset,
-                e.offset,
+                "portmatrix: {}: {at}{}",
+                sanitize(&label),
                 sanitize(&e.message)
             );
         }
-    };
-    let stdout = std::io::stdout();
-    match args.format {
-        OutputFormat::Json => {
-            // Flows are written as they end, so memory does not grow with them.
-            let mut json = JsonReport::new(std::io::BufWriter::new(stdout.lock()))?;
-            for path in &args.files {
-                let label = path.to_string_lossy().into_owned();
-                json.begin_input()?;
-                let report = analyse(path, &label, &args, &matcher, site.as_ref(), &mut json)?;
-                json.end_input(&report)?;
-                note(&report, &label);
-            }
-            json.finish()?;
-        }
-        OutputFormat::Text => {
-            let mut reports = Vec::with_capacity(args.files.len());
-            for path in &args.files {
-                let label = path.to_string_lossy().into_owned();
-                let mut flows = TextFlows::default();
-                let report = analyse(path, &label, &args, &matcher, site.as_ref(), &mut flows)?;
-                note(&report, &label);
-                reports.push((report, flows));
-            }
-            let mut out = stdout.lock();
-            portmatrix_report::text::write_report(&mut out, &reports)?;
-            out.flush()?;
-        }
+        outputs.end_input(report)?;
     }
+    outputs.finish()?;
     Ok(ExitCode::from(status))
 }
 

@@ -7,10 +7,30 @@ mod args;
 mod check;
 #[cfg(feature = "live")]
 mod live;
+mod output;
 mod rules_cmd;
 
+/// Adds the exit codes to the help of every subcommand.
+fn with_exit_help(cmd: clap::Command) -> clap::Command {
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    names.into_iter().fold(cmd, |cmd, name| {
+        let text = match name.as_str() {
+            "check" | "live" => output::CHECK_EXIT_HELP,
+            _ => output::RULES_EXIT_HELP,
+        };
+        cmd.mut_subcommand(name, |s| with_exit_help(s.after_help(text)))
+    })
+}
+
 fn main() -> ExitCode {
-    let args = <args::Args as clap::Parser>::parse();
+    let matches = with_exit_help(<args::Args as clap::CommandFactory>::command()).get_matches();
+    let args = match <args::Args as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(a) => a,
+        Err(e) => e.exit(),
+    };
     match run(args) {
         Ok(code) => code,
         Err(err) => {

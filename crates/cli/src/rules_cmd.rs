@@ -39,7 +39,12 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, portmatrix_rules::Error
     }
 }
 
+/// Prints every problem; a single one is a single line,
+/// `portmatrix: <path>:<line>:<column>: <what>` (or `<path>: <what>`).
 pub fn print_problems(err: &mut dyn Write, problems: &[Diagnostic]) -> io::Result<()> {
+    if let [one] = problems {
+        return writeln!(err, "portmatrix: {one}");
+    }
     for d in problems {
         writeln!(err, "{d}")?;
     }
