@@ -184,6 +184,11 @@ enum Dest {
     File(PathBuf),
 }
 
+/// An existing directory, or a path ending in `/`.
+fn dir_like(p: &Path) -> bool {
+    p.is_dir() || p.as_os_str().to_string_lossy().ends_with('/')
+}
+
 /// The files of each format (`docs/report-format.md`, "Files").
 fn destinations(
     formats: &[ReportFormat],
@@ -198,7 +203,9 @@ fn destinations(
     let parquet = false;
     match (output, formats.as_slice()) {
         (None, [one]) if !parquet => return Ok(vec![(*one, Dest::Stdout)]),
-        (Some(p), [one]) if !parquet => return Ok(vec![(*one, Dest::File(p.to_path_buf()))]),
+        (Some(p), [one]) if !parquet && !dir_like(p) => {
+            return Ok(vec![(*one, Dest::File(p.to_path_buf()))])
+        }
         (None, _) => bail!(
             "--format {}: give --output DIR or PREFIX for several formats or parquet",
             formats
@@ -212,7 +219,7 @@ fn destinations(
         _ => {}
     }
     let base = output.unwrap_or(Path::new("."));
-    let as_dir = base.is_dir() || base.as_os_str().to_string_lossy().ends_with('/');
+    let as_dir = dir_like(base);
     if as_dir && !base.is_dir() {
         std::fs::create_dir_all(base).with_context(|| format!("{}", base.display()))?;
     }

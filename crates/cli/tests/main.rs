@@ -9,6 +9,7 @@ mod hostile;
 mod live;
 mod media;
 mod mutation;
+mod reports;
 mod util;
 mod verdicts;
 mod zeek;
