@@ -416,6 +416,54 @@ fn firewall_allowlists_allow_exactly_the_documented_flows_seen() {
     }
 }
 
+#[test]
+fn ipv6_flows_get_ip6_rules_and_an_ip6tables_file() {
+    // The basic set (`basic_nets` in crates/fixgen/src/fixtures.rs) has an
+    // answered IPv6 SYN 2001:db8::10 -> 2001:db8::20 port 443, which the
+    // built-in rules document (HTTPS), next to IPv4 flows.
+    let input = fixtures_dir().join("pcap/basic-usec-le.pcap");
+    let dir = tempfile::tempdir().unwrap();
+    let (nft, ipt) = (dir.path().join("b.nft"), dir.path().join("b.rules"));
+    let (code, _, err) = check(&[
+        os("--emit-firewall"),
+        os("nft"),
+        nft.as_os_str(),
+        os("--emit-firewall"),
+        os("iptables"),
+        ipt.as_os_str(),
+        input.as_os_str(),
+    ]);
+    assert!(code < 2, "{err}");
+    let text = std::fs::read_to_string(&nft).unwrap();
+    assert!(
+        text.contains("\t\tip6 saddr 2001:db8::10 ip6 daddr 2001:db8::20 tcp dport 443 accept"),
+        "{text}"
+    );
+    let v4 = std::fs::read_to_string(&ipt).unwrap();
+    let v6 = std::fs::read_to_string(dir.path().join("b.rules.v6")).unwrap();
+    assert!(
+        !v4.contains("2001:db8")
+            && v6.contains("-s 2001:db8::10/128 -d 2001:db8::20/128 -p tcp -m tcp --dport 443 ")
+    );
+    for (tool, args, file) in [
+        ("nft", &["-c", "-f"][..], &nft),
+        (
+            "ip6tables-restore",
+            &["--test"][..],
+            &dir.path().join("b.rules.v6"),
+        ),
+    ] {
+        match Command::new(tool).args(args).arg(file).output() {
+            Ok(o) => assert!(
+                o.status.success(),
+                "{tool}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            ),
+            Err(_) => eprintln!("skipping {tool}: not installed"),
+        }
+    }
+}
+
 /// What the JSON of one input says about each `--fail-on` value.
 fn selected(input: &Value, value: &str) -> bool {
     let s = &input["summary"];
