@@ -64,6 +64,8 @@ pub struct CsvReport<'r, W: Write> {
     rules: &'r RuleSet,
     input: String,
     row: String,
+    /// Rule id → its basis (bounded by the rule set).
+    basis: std::collections::HashMap<String, String>,
 }
 
 impl<'r, W: Write> CsvReport<'r, W> {
@@ -80,6 +82,7 @@ impl<'r, W: Write> CsvReport<'r, W> {
             rules,
             input: String::new(),
             row: String::new(),
+            basis: std::collections::HashMap::new(),
         })
     }
 
@@ -113,26 +116,45 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// What a rule rests on: `title (file) §section` of its document; the id
-/// itself when the rule is unknown.
+/// What a rule rests on: `title §section` of its document (the file name
+/// when the document has no entry); the id itself when the rule is unknown.
 pub fn basis(rules: &RuleSet, id: &str) -> String {
     let Some(r) = rules.rule(id) else {
         return id.to_string();
     };
-    let doc = match rules.document_of(r) {
-        Some(d) => format!("{} ({})", d.title, d.file),
-        None => r.document.clone(),
-    };
+    let doc = rules
+        .document_of(r)
+        .map_or(r.document.as_str(), |d| d.title.as_str());
     if r.section.is_empty() {
-        doc
+        doc.to_string()
     } else {
         format!("{doc} §{}", r.section)
     }
 }
 
+impl<W: Write> CsvReport<'_, W> {
+    /// The distinct bases of `ids`, in order of first appearance: many
+    /// rules of one document section often document the same port.
+    fn bases(&mut self, ids: &[String]) -> Vec<&str> {
+        for id in ids {
+            if !self.basis.contains_key(id) {
+                self.basis.insert(id.clone(), basis(self.rules, id));
+            }
+        }
+        let mut out: Vec<&str> = Vec::new();
+        for id in ids {
+            let b = self.basis[id].as_str();
+            if !out.contains(&b) {
+                out.push(b);
+            }
+        }
+        out
+    }
+}
+
 impl<W: Write> FlowSink for CsvReport<'_, W> {
     fn flow(&mut self, f: FlowRecord) -> io::Result<()> {
-        let bases: Vec<String> = f.rule_ids.iter().map(|id| basis(self.rules, id)).collect();
+        let bases = list_cell(self.bases(&f.rule_ids));
         let details: Vec<String> = f
             .findings
             .iter()
@@ -168,7 +190,7 @@ impl<W: Write> FlowSink for CsvReport<'_, W> {
             f.verdict.name().to_string(),
             opt(f.blocked_kind),
             list_cell(f.rule_ids.iter().map(String::as_str)),
-            list_cell(bases.iter().map(String::as_str)),
+            bases,
             list_cell(f.hints.iter().map(String::as_str)),
             list_cell(f.findings.iter().map(|x| x.kind)),
             list_cell(details.iter().map(String::as_str)),

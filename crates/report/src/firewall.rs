@@ -103,13 +103,21 @@ impl Allowlist {
         }
     }
 
-    /// `# a -> b: rule (document §section), ...` for each pair.
+    /// `# a -> b`, then each document section with the rule ids resting on it.
     fn pair_comment(s: &mut String, (src, dst): &(String, String), pair: &Pair, rules: &RuleSet) {
         let ids: BTreeSet<&String> = pair.values().flatten().collect();
-        let _ = writeln!(s, "\t\t# {} -> {}", sanitize(src), sanitize(dst));
+        let mut by_basis: Vec<(String, Vec<&str>)> = Vec::new();
         for id in ids {
-            let basis = crate::csv::basis(rules, id);
-            let _ = writeln!(s, "\t\t#   {}: {}", sanitize(id), sanitize(&basis));
+            let b = crate::csv::basis(rules, id);
+            match by_basis.iter_mut().find(|(x, _)| *x == b) {
+                Some((_, v)) => v.push(id),
+                None => by_basis.push((b, vec![id])),
+            }
+        }
+        let _ = writeln!(s, "\t\t# {} -> {}", sanitize(src), sanitize(dst));
+        for (basis, ids) in by_basis {
+            let _ = writeln!(s, "\t\t#   {}:", sanitize(&basis));
+            let _ = writeln!(s, "\t\t#     {}", sanitize(&ids.join(", ")));
         }
     }
 
