@@ -118,11 +118,13 @@ pub fn fails(fail_on: &[FailOn], report: &InputReport, flows_with_findings: u64)
 }
 
 /// Passes flows on, counting those that carry a finding (`--fail-on findings`).
+#[cfg(feature = "live")]
 pub struct Counting<S> {
     inner: S,
     pub flows_with_findings: u64,
 }
 
+#[cfg(feature = "live")]
 impl<S: FlowSink> Counting<S> {
     pub fn new(inner: S) -> Self {
         Counting {
@@ -132,6 +134,7 @@ impl<S: FlowSink> Counting<S> {
     }
 }
 
+#[cfg(feature = "live")]
 impl<S: FlowSink> FlowSink for Counting<S> {
     fn flow(&mut self, record: FlowRecord) -> io::Result<()> {
         if !record.findings.is_empty() {
@@ -391,21 +394,31 @@ impl FlowSink for Outputs<'_> {
         if !record.findings.is_empty() {
             self.flows_with_findings += 1;
         }
-        if !self.firewall.is_empty() {
-            self.allowlist.flow(record.clone())?;
-        }
-        if let Some(c) = self.csv.as_mut() {
-            c.flow(record.clone())?;
-        }
         #[cfg(feature = "parquet")]
-        if let Some(p) = self.parquet.as_mut() {
-            p.flow(record.clone())?;
-        }
-        if let Some(j) = self.json.as_mut() {
-            j.flow(record.clone())?;
-        }
-        if self.text.is_some() {
-            self.text_flows.flow(record)?;
+        let parquet = self.parquet.as_mut().map(|p| p as &mut dyn FlowSink);
+        #[cfg(not(feature = "parquet"))]
+        let parquet = None;
+        let sinks: [Option<&mut dyn FlowSink>; 5] = [
+            (!self.firewall.is_empty()).then_some(&mut self.allowlist as &mut dyn FlowSink),
+            self.csv.as_mut().map(|c| c as &mut dyn FlowSink),
+            parquet,
+            self.json.as_mut().map(|j| j as &mut dyn FlowSink),
+            self.text
+                .is_some()
+                .then_some(&mut self.text_flows as &mut dyn FlowSink),
+        ];
+        // Each sink but the last gets a copy; the last gets the record.
+        let mut sinks = sinks.into_iter().flatten().peekable();
+        let mut record = Some(record);
+        while let Some(sink) = sinks.next() {
+            let r = if sinks.peek().is_some() {
+                record.clone()
+            } else {
+                record.take()
+            };
+            if let Some(r) = r {
+                sink.flow(r)?;
+            }
         }
         Ok(())
     }
