@@ -247,6 +247,7 @@ fn csv_cells_cannot_inject_formulas_or_control_characters() {
 }
 
 /// `python3 -c SCRIPT ARGS`, or `None` (with a message) without python3 or duckdb.
+#[cfg(feature = "parquet")]
 fn duckdb(script: &str, args: &[&Path]) -> Option<String> {
     let probe = Command::new("python3")
         .args(["-c", "import duckdb"])
