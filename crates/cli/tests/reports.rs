@@ -4,7 +4,7 @@
 //! `nft -c` and `iptables-restore --test`, `--fail-on`, and one-line errors.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
@@ -248,7 +248,7 @@ fn csv_cells_cannot_inject_formulas_or_control_characters() {
 
 /// `python3 -c SCRIPT ARGS`, or `None` (with a message) without python3 or duckdb.
 #[cfg(feature = "parquet")]
-fn duckdb(script: &str, args: &[&Path]) -> Option<String> {
+fn duckdb(script: &str, args: &[&std::path::Path]) -> Option<String> {
     let probe = Command::new("python3")
         .args(["-c", "import duckdb"])
         .output();
@@ -292,7 +292,7 @@ fn parquet_files_read_back_by_duckdb_agree_with_the_json() {
         firewall.as_os_str(),
     ]);
     assert_eq!(code, 1, "{err}");
-    let out = Path::new(&out_dir);
+    let out = std::path::Path::new(&out_dir);
     let doc: Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     let script = "import duckdb, sys\n\
