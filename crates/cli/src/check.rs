@@ -70,8 +70,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         for e in &input.errors {
             // The path and messages may come from someone else's file
             // names and bytes: no control characters reach the terminal.
-            // An input that could not be opened is one line: path, reason.
-            let at = if input.format.is_none() && e.offset == 0 {
+            // An input that could not be opened is one line: path, reason
+            // (no position: not a byte of it was read).
+            let at = if input.format.is_none() && e.message.starts_with("cannot open: ") {
                 String::new()
             } else {
                 let record = e.record.map(|r| format!("record {r} ")).unwrap_or_default();
