@@ -3,7 +3,10 @@
 # (the corpus tests read ../shared/corpus when it is there and skip otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh tshark tcpdump
+scripts/deps.sh tshark tcpdump nftables iptables
+# DuckDB reads the Parquet reports back in the tests (they skip without it).
+python3 -c 'import duckdb' 2>/dev/null || python3 -m pip install -q duckdb \
+  || echo "duckdb not installed: the Parquet read-back test will skip" >&2
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --all-features -q -- -D warnings
 cargo test --workspace --all-features

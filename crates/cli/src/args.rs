@@ -52,9 +52,8 @@ pub struct CheckArgs {
     /// Capture files; `-` reads standard input
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    #[command(flatten)]
+    pub report: crate::output::ReportArgs,
     /// Directory of rule files replacing the built-in rules
     #[arg(long)]
     pub rules: Option<PathBuf>,
@@ -167,6 +166,9 @@ pub struct LiveArgs {
     /// Site inventory (site.toml): enables roles, direction and missing flows
     #[arg(long)]
     pub site: Option<PathBuf>,
+    /// What makes the exit status 1, comma-separated
+    #[arg(long, value_enum, value_delimiter = ',', default_value = crate::output::FAIL_ON_DEFAULT)]
+    pub fail_on: Vec<crate::output::FailOn>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -185,6 +187,7 @@ pub enum ExportFormat {
 pub enum RulesCommand {
     /// Load and validate rule files or directories (default: the built-in rules)
     Validate {
+        /// Rule files or directories (default: the built-in rules)
         paths: Vec<PathBuf>,
         /// Also check that each rule file's document is in DIR and that every
         /// quote is in its document (whitespace runs folded)
@@ -193,19 +196,24 @@ pub enum RulesCommand {
     },
     /// A table of every rule: id, product, transport, ports, service, requirement
     List {
+        /// Directory of rule files replacing the built-in rules
         #[arg(long)]
         rules: Option<PathBuf>,
     },
     /// Everything about one rule, with its provenance
     Show {
+        /// A rule id (`portmatrix rules list` shows them)
         id: String,
+        /// Directory of rule files replacing the built-in rules
         #[arg(long)]
         rules: Option<PathBuf>,
     },
     /// Export the rules as CSV or JSON
     Export {
+        /// Output format
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
+        /// Directory of rule files replacing the built-in rules
         #[arg(long)]
         rules: Option<PathBuf>,
     },
@@ -221,7 +229,9 @@ pub struct SiteArgs {
 pub enum SiteCommand {
     /// Load and validate a site inventory against the rules' roles
     Validate {
+        /// The site inventory (site.toml)
         path: PathBuf,
+        /// Directory of rule files replacing the built-in rules
         #[arg(long)]
         rules: Option<PathBuf>,
     },

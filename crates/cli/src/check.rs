@@ -1,7 +1,6 @@
 //! `portmatrix check FILE...`: read each input, follow its flows, classify
 //! them against the rules (and the site inventory), report.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -9,17 +8,17 @@ use portmatrix_capture::CaptureReader;
 use portmatrix_engine::{
     Analysis, FlowConfig, FlowSink, InputReport, InputSummary, Options, PortSet,
 };
-use portmatrix_report::json::JsonReport;
-use portmatrix_report::text::{sanitize, TextFlows};
+use portmatrix_report::text::sanitize;
 use portmatrix_rules::{Matcher, Site};
 
-use crate::args::{CheckArgs, OutputFormat};
+use crate::args::CheckArgs;
 use crate::interrupt::{Interrupt, Stoppable};
+use crate::output::Outputs;
 use crate::rules_cmd::{print_problems, rules_or_report};
 
 /// Exit status when everything was read and every flow is documented.
 const EXIT_OK: u8 = 0;
-/// Exit status when a finding was made (a flow not documented, damage in an input).
+/// Exit status when something `--fail-on` selects was found.
 const EXIT_FINDINGS: u8 = 1;
 /// Exit status when an input could not be read at all, or the rules/site are bad.
 const EXIT_ERROR: u8 = 2;
@@ -58,103 +57,42 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     else {
         return Ok(ExitCode::from(EXIT_ERROR));
     };
+    // Every output is opened first: a bad path fails before any analysis.
+    let mut outputs = Outputs::open(&args.report, matcher.rule_set())?;
     let mut status = EXIT_OK;
-    let mut note = |report: &InputReport, label: &str| {
+    for path in &args.files {
+        if interrupt.is_set() {
+            break;
+        }
+        let label = path.to_string_lossy().into_owned();
+        let Some(opened) = open(path, &interrupt) else {
+            break;
+        };
+        outputs.begin_input(&label)?;
+        // Flows go to every report as they end, so memory does not grow with them.
+        let report = analyse(
+            opened,
+            &label,
+            &args,
+            &matcher,
+            site.as_ref(),
+            &interrupt,
+            &mut outputs,
+        )?;
         let input = &report.input;
         if input.format.is_none() {
             status = EXIT_ERROR;
-        } else if (!input.errors.is_empty() || report.summary.has_findings()) && status == EXIT_OK {
+        } else if status == EXIT_OK
+            && crate::output::fails(&args.report.fail_on, &report, outputs.flows_with_findings)
+        {
             status = EXIT_FINDINGS;
         }
-        for e in &input.errors {
-            let record = e.record.map(|r| format!("record {r} ")).unwrap_or_default();
-            // The path and messages may come from someone else's file
-            // names and bytes: no control characters reach the terminal.
-            eprintln!(
-                "portmatrix: {}: {record}at byte {} (0x{:x}): {}",
-                sanitize(label),
-                e.offset,
-                e.offset,
-                sanitize(&e.message)
-            );
-        }
-        // Errors are kept per kind up to a cap (docs/robustness.md): say how
-        // many of a kind there were when not all are printed above.
-        for k in input.error_kinds.iter().filter(|k| k.count > k.kept) {
-            eprintln!(
-                "portmatrix: {}: {} {} errors in all, from byte {} to byte {}; {} shown",
-                sanitize(label),
-                k.count,
-                k.kind,
-                k.first_offset,
-                k.last_offset,
-                k.kept
-            );
-        }
-    };
-    let stdout = std::io::stdout();
-    match args.format {
-        OutputFormat::Json => {
-            // Flows are written as they end, so memory does not grow with them.
-            let mut json = JsonReport::new(std::io::BufWriter::new(stdout.lock()))?;
-            for path in &args.files {
-                if interrupt.is_set() {
-                    break;
-                }
-                let label = path.to_string_lossy().into_owned();
-                let Some(opened) = open(path, &interrupt) else {
-                    break;
-                };
-                json.begin_input()?;
-                let report = analyse(
-                    opened,
-                    &label,
-                    &args,
-                    &matcher,
-                    site.as_ref(),
-                    &interrupt,
-                    &mut json,
-                )?;
-                json.end_input(&report)?;
-                note(&report, &label);
-            }
-            if let Some(sig) = interrupt.signal() {
-                json.set_interrupted(&Interrupt::name(sig));
-            }
-            json.finish()?;
-        }
-        OutputFormat::Text => {
-            let mut reports = Vec::with_capacity(args.files.len());
-            for path in &args.files {
-                if interrupt.is_set() {
-                    break;
-                }
-                let label = path.to_string_lossy().into_owned();
-                let Some(opened) = open(path, &interrupt) else {
-                    break;
-                };
-                let mut flows = TextFlows::default();
-                let report = analyse(
-                    opened,
-                    &label,
-                    &args,
-                    &matcher,
-                    site.as_ref(),
-                    &interrupt,
-                    &mut flows,
-                )?;
-                note(&report, &label);
-                reports.push((report, flows));
-            }
-            let mut out = stdout.lock();
-            portmatrix_report::text::write_report(&mut out, &reports)?;
-            if let Some(sig) = interrupt.signal() {
-                portmatrix_report::text::write_interrupted(&mut out, &Interrupt::name(sig))?;
-            }
-            out.flush()?;
-        }
+        note(&report, &label);
+        outputs.end_input(report)?;
     }
-    if let Some(sig) = interrupt.signal() {
+    let signal = interrupt.signal();
+    outputs.finish(signal.map(Interrupt::name).as_deref())?;
+    if let Some(sig) = signal {
         eprintln!(
             "portmatrix: interrupted by {}: the report covers what was read before it",
             Interrupt::name(sig)
@@ -162,6 +100,41 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(Interrupt::exit_status(sig)));
     }
     Ok(ExitCode::from(status))
+}
+
+/// Prints an input's read errors on standard error: the kept ones with
+/// their positions, then for each kind with more than were kept, one line
+/// with its count (errors are kept per kind up to a cap, docs/robustness.md).
+fn note(report: &InputReport, label: &str) {
+    let input = &report.input;
+    for e in &input.errors {
+        // The path and messages may come from someone else's file names
+        // and bytes: no control characters reach the terminal. An input
+        // that could not be opened is one line: path, reason (no position:
+        // not a byte of it was read).
+        let at = if input.format.is_none() && e.message.starts_with("cannot open: ") {
+            String::new()
+        } else {
+            let record = e.record.map(|r| format!("record {r} ")).unwrap_or_default();
+            format!("{record}at byte {} (0x{:x}): ", e.offset, e.offset)
+        };
+        eprintln!(
+            "portmatrix: {}: {at}{}",
+            sanitize(label),
+            sanitize(&e.message)
+        );
+    }
+    for k in input.error_kinds.iter().filter(|k| k.count > k.kept) {
+        eprintln!(
+            "portmatrix: {}: {} {} errors in all, from byte {} to byte {}; {} shown",
+            sanitize(label),
+            k.count,
+            k.kind,
+            k.first_offset,
+            k.last_offset,
+            k.kept
+        );
+    }
 }
 
 /// An input opened as `CaptureReader::open` does, with reads that end at

@@ -92,7 +92,8 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
         Some(j) => j,
         None => &mut text,
     };
-    let mut analysis = Analysis::new(&label, options, &matcher, site.as_ref(), sink);
+    let mut counting = crate::output::Counting::new(sink);
+    let mut analysis = Analysis::new(&label, options, &matcher, site.as_ref(), &mut counting);
     let started = Instant::now();
     let deadline = args
         .duration
@@ -156,7 +157,7 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
     let report = analysis
         .finish_source(source_info(&cap, &args, counters))?
         .report;
-    let findings = report.summary.has_findings();
+    let findings = crate::output::fails(&args.fail_on, &report, counting.flows_with_findings);
     match json {
         Some(mut j) => {
             j.end_input(&report)?;

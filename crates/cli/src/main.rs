@@ -26,7 +26,23 @@ mod interrupt;
 #[cfg(feature = "live")]
 mod live;
 mod outfile;
+mod output;
 mod rules_cmd;
+
+/// Adds the exit codes to the help of every subcommand.
+fn with_exit_help(cmd: clap::Command) -> clap::Command {
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    names.into_iter().fold(cmd, |cmd, name| {
+        let text = match name.as_str() {
+            "check" | "live" => output::CHECK_EXIT_HELP,
+            _ => output::RULES_EXIT_HELP,
+        };
+        cmd.mut_subcommand(name, |s| with_exit_help(s.after_help(text)))
+    })
+}
 
 /// Writes one line to standard error; a failure is remembered, not raised.
 fn write_stderr(line: std::fmt::Arguments<'_>) {
@@ -46,7 +62,10 @@ fn stderr_failed() -> bool {
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let args = match <args::Args as clap::Parser>::try_parse() {
+    let parsed = with_exit_help(<args::Args as clap::CommandFactory>::command())
+        .try_get_matches()
+        .and_then(|m| <args::Args as clap::FromArgMatches>::from_arg_matches(&m));
+    let args = match parsed {
         Ok(a) => a,
         Err(e) => {
             // Help, version and usage errors; clap's own `exit` ignores a
@@ -92,4 +111,32 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         e.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every argument of every subcommand, and every subcommand, has help text.
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                if a.get_help().is_none() && !["help", "version"].contains(&a.get_id().as_str()) {
+                    missing.push(format!("{path} {}", a.get_id()));
+                }
+            }
+            for s in cmd.get_subcommands() {
+                if s.get_about().is_none() {
+                    missing.push(format!("{path} {}", s.get_name()));
+                }
+                walk(s, &format!("{path} {}", s.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(
+            &<super::args::Args as clap::CommandFactory>::command(),
+            "portmatrix",
+            &mut missing,
+        );
+        assert!(missing.is_empty(), "no help text: {missing:?}");
+    }
 }

@@ -39,10 +39,14 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, portmatrix_rules::Error
     }
 }
 
-/// Prints every problem as `path:line:column: reason`, then a count. Paths
+/// Prints every problem; a single one is a single line,
+/// `portmatrix: <path>:<line>:<column>: <what>` (or `<path>: <what>`). Paths
 /// and reasons quote the files (names, roles, keys): they go through the
 /// one sanitiser, like everything of elsewhere that is printed.
 pub fn print_problems(err: &mut dyn Write, problems: &[Diagnostic]) -> io::Result<()> {
+    if let [one] = problems {
+        return writeln!(err, "portmatrix: {}", sanitize(&one.to_string()));
+    }
     for d in problems {
         writeln!(err, "{}", sanitize(&d.to_string()))?;
     }

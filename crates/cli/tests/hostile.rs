@@ -88,9 +88,11 @@ fn assert_rejected(out: &Out, path: &Path, text: &[u8], what: &str) {
         head(&out.stderr)
     );
     let prefix = format!("{}:", path.display());
+    // A single problem is one line, `portmatrix: path:line:column: reason`.
     let lines: Vec<&str> = out
         .stderr
         .lines()
+        .map(|l| l.strip_prefix("portmatrix: ").unwrap_or(l))
         .filter(|l| l.starts_with(&prefix))
         .collect();
     assert!(

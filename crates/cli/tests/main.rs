@@ -13,6 +13,7 @@ mod media;
 mod mutation;
 mod ptp;
 mod recipes;
+mod reports;
 mod signalling;
 mod util;
 mod verdicts;

@@ -245,7 +245,9 @@ fn recipe_rtp_capture_matches_its_truth_table() {
         let matching: Vec<&Value> = flows
             .iter()
             .filter(|f| {
-                f["src_ip"] == src && f["dst_ip"] == dst && f["dst_port"].to_string() == dport
+                f["src_ip"] == src
+                    && f["dst_ip"] == dst
+                    && f["dst_port"] == dport.parse::<u64>().unwrap_or(0)
             })
             .collect();
         assert_eq!(matching.len(), 1, "{line}: {} flows", matching.len());
