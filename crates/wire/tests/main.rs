@@ -9,4 +9,5 @@ mod network;
 mod props;
 mod testgen;
 mod transport;
+mod tunnels;
 mod util;
