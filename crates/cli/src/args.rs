@@ -51,6 +51,10 @@ pub struct CheckArgs {
     /// Most live flows kept at once; beyond it the least recently seen are evicted (and reported)
     #[arg(long, default_value_t = 1_000_000)]
     pub max_flows: usize,
+    /// Keep tunnels and remote-mirror encapsulations (ERSPAN, GRE, VXLAN, Geneve, MPLS,
+    /// IP-in-IP) as the packets' flows instead of analysing the frames inside them
+    #[arg(long)]
+    pub no_decap: bool,
 }
 
 #[cfg(feature = "live")]
@@ -83,6 +87,18 @@ pub struct LiveArgs {
     /// Site inventory (site.toml): enables roles, direction and missing flows
     #[arg(long)]
     pub site: Option<PathBuf>,
+    /// Keep tunnels and remote-mirror encapsulations as the packets' flows
+    #[arg(long)]
+    pub no_decap: bool,
+}
+
+/// The decoder's options for `--no-decap`.
+pub fn decode_options(no_decap: bool) -> portmatrix_wire::DecodeOptions {
+    if no_decap {
+        portmatrix_wire::DecodeOptions::NO_DECAP
+    } else {
+        portmatrix_wire::DecodeOptions::DEFAULT
+    }
 }
 
 #[derive(Debug, clap::Args)]

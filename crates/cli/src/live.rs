@@ -66,6 +66,7 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
     let label = format!("live:{}", args.interface);
     let options = Options {
         services: Box::new(portmatrix_engine::PortSet::from_rules(matcher.rule_set())),
+        decode: crate::args::decode_options(args.no_decap),
         ..Options::default()
     };
     let mut json = match args.format {

@@ -7,6 +7,7 @@ mod flood;
 mod hostile;
 #[cfg(feature = "live")]
 mod live;
+mod mirror;
 mod mutation;
 mod util;
 mod verdicts;

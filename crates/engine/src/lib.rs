@@ -24,7 +24,7 @@ pub use classify::{BlockedKind, Classification, Classifier, Finding, Missing, Ve
 pub use flow::{Flow, FlowConfig, FlowTable, PortSet, ServicePorts, WellKnownPorts};
 pub use record::{FlowRecord, InputReport, Tally, VerdictSummary};
 pub use summary::{
-    ErrorEntry, InputSummary, InterfaceSummary, LiveCounters, Protocols, SourceInfo,
+    ErrorEntry, InputSummary, InterfaceSummary, LiveCounters, MirrorSession, Protocols, SourceInfo,
 };
 
 /// Receives every flow, classified, as soon as it ends (idle timeout, the
@@ -59,6 +59,8 @@ pub struct Options {
     pub shards: usize,
     /// Which ports are services, to find the initiator of flows seen midstream.
     pub services: Box<dyn ServicePorts + Send + Sync>,
+    /// How frames are decoded: tunnels removed (the default) or kept (`--no-decap`).
+    pub decode: portmatrix_wire::DecodeOptions,
 }
 
 impl Default for Options {
@@ -67,6 +69,7 @@ impl Default for Options {
             flows: FlowConfig::default(),
             shards: 1,
             services: Box::new(WellKnownPorts),
+            decode: portmatrix_wire::DecodeOptions::DEFAULT,
         }
     }
 }
@@ -96,13 +99,20 @@ struct Packet {
 /// Decodes one record, counts it in the input summary, and reduces it to
 /// what the flow stage needs.
 #[inline]
-fn decode_record(summary: &mut summary::Accumulator, record: &Record<'_>) -> Packet {
-    let facts = portmatrix_wire::decode(record.link_type, record.frame());
+fn decode_record(
+    summary: &mut summary::Accumulator,
+    record: &Record<'_>,
+    opts: portmatrix_wire::DecodeOptions,
+) -> Packet {
+    let facts = portmatrix_wire::decode_with(record.link_type, record.frame(), None, opts);
     summary.observe(record, &facts);
     Packet {
         index: record.index,
         ts_ns: record.ts_ns,
-        wire_len: record.orig_len,
+        // A mirrored frame counts its own length, not the tunnel's.
+        wire_len: facts.encap.map_or(record.orig_len, |e| {
+            record.orig_len.saturating_sub(e.inner_offset as u32)
+        }),
         routed: flow::classify_packet(&facts, record.ts_ns),
         info: flow::PacketInfo::from_facts(&facts),
     }
@@ -116,6 +126,7 @@ pub struct Analysis<'a, S: FlowSink> {
     summary: summary::Accumulator,
     shards: Vec<FlowTable>,
     services: Box<dyn ServicePorts + Send + Sync>,
+    decode: portmatrix_wire::DecodeOptions,
     classifier: Classifier<'a>,
     tally: Tally,
     sink: S,
@@ -155,6 +166,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             summary: summary::Accumulator::new(path),
             shards,
             services: options.services,
+            decode: options.decode,
             classifier: Classifier::new(matcher, site),
             tally: Tally::default(),
             sink,
@@ -168,7 +180,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     /// Feeds one captured record.
     #[inline]
     pub fn observe(&mut self, record: &Record<'_>) {
-        let packet = decode_record(&mut self.summary, record);
+        let packet = decode_record(&mut self.summary, record, self.decode);
         self.track(&packet);
     }
 
@@ -275,6 +287,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         use std::sync::mpsc;
         let mut summary = std::mem::replace(&mut self.summary, summary::Accumulator::new(""));
         let source = &mut *reader;
+        let opts = self.decode;
         let summary = std::thread::scope(|scope| {
             let (full_tx, full_rx) = mpsc::sync_channel::<Vec<Packet>>(BATCHES_IN_FLIGHT);
             let (empty_tx, empty_rx) = mpsc::channel::<Vec<Packet>>();
@@ -282,7 +295,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
                 let mut batch = Vec::with_capacity(BATCH);
                 while let Some(item) = source.next_record() {
                     match item {
-                        Ok(record) => batch.push(decode_record(&mut summary, &record)),
+                        Ok(record) => batch.push(decode_record(&mut summary, &record, opts)),
                         Err(err) => summary.read_error(&err),
                     }
                     if batch.len() == BATCH {

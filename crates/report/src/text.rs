@@ -356,6 +356,7 @@ fn render_input(s: &mut String, input: &InputSummary) {
     if !input.malformed.is_empty() {
         let _ = writeln!(s, "  malformed    {}", counts(&input.malformed));
     }
+    render_mirror_sessions(s, input);
     if input.unknown_blocks > 0 {
         let _ = writeln!(
             s,
@@ -389,6 +390,54 @@ fn render_input(s: &mut String, input: &InputSummary) {
             e.offset,
             e.offset,
             sanitize(&e.message)
+        );
+    }
+}
+
+/// The tunnels and remote-mirror sessions the packets came through
+/// (`docs/mirror.md`).
+fn render_mirror_sessions(s: &mut String, input: &InputSummary) {
+    if input.decapsulated > 0 {
+        let _ = writeln!(
+            s,
+            "  decapsulated {} packets from {} tunnel or mirror sessions",
+            input.decapsulated,
+            input.mirror_sessions.len()
+        );
+    }
+    for m in &input.mirror_sessions {
+        let id = m.id.map(|i| format!(" {i}")).unwrap_or_default();
+        let ends = match (&m.sensor, &m.collector) {
+            (Some(a), Some(b)) => format!(" {} -> {}", sanitize(a), sanitize(b)),
+            _ => String::new(),
+        };
+        let mut detail = Vec::new();
+        if !m.vlans.is_empty() {
+            let v: Vec<String> = m.vlans.iter().map(u16::to_string).collect();
+            detail.push(format!("vlan {}", v.join(",")));
+        }
+        if m.ingress + m.egress > 0 {
+            detail.push(format!("{} ingress, {} egress", m.ingress, m.egress));
+        }
+        if m.max_depth > 1 {
+            detail.push(format!("up to {} layers", m.max_depth));
+        }
+        let detail = if detail.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", detail.join("; "))
+        };
+        let _ = writeln!(
+            s,
+            "    session    {}{id}{ends}: {} packets{detail}",
+            m.kind, m.packets
+        );
+    }
+    if input.decap_depth_exceeded > 0 {
+        let _ = writeln!(
+            s,
+            "  decap depth  {} packets nested deeper than the limit (the tunnel is the packet)",
+            input.decap_depth_exceeded
         );
     }
 }
@@ -447,6 +496,9 @@ mod tests {
             skipped_bytes: 0,
             unknown_blocks: 0,
             live: None,
+            decapsulated: 0,
+            decap_depth_exceeded: 0,
+            mirror_sessions: Vec::new(),
         };
         let mut out = Vec::new();
         super::write_summaries(&mut out, &[input]).unwrap();

@@ -45,6 +45,7 @@ impl Session {
             vlan: self.vlan,
             direction: self.direction,
             depth,
+            inner_offset: 0,
             depth_exceeded: false,
         }
     }
@@ -86,6 +87,9 @@ fn enter(f: &mut PacketFacts<'_>, frame: Frame<'_>, s: Session) -> bool {
 
 /// Decodes the inner frame starting at `start` of `frame` (bounded).
 fn inner<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, what: Inner, start: usize) -> Result<()> {
+    if let Some(e) = f.encap.as_mut() {
+        e.inner_offset = start;
+    }
     match what {
         Inner::Ethernet => ethernet_at(f, frame, start),
         Inner::Ipv4 => ip4(f, frame, start),
@@ -116,6 +120,30 @@ pub(crate) fn ip_payload<'a>(
     if !frame.opts.decap {
         return None;
     }
+    let snapped = f.truncated;
+    ip_tunnel(f, frame, protocol, off, data).map(|r| unless_snapped(f, r, snapped))
+}
+
+/// A tunnel inside an IP packet the capture cut (`snapped`): a tunnel
+/// header or inner frame that is only missing octets is not malformed; the
+/// packet is flagged truncated, as the outer one is.
+fn unless_snapped(f: &mut PacketFacts<'_>, r: Result<()>, snapped: bool) -> Result<()> {
+    match r {
+        Err(e) if snapped && e.is_truncation() => {
+            f.truncated = true;
+            Ok(())
+        }
+        r => r,
+    }
+}
+
+fn ip_tunnel<'a>(
+    f: &mut PacketFacts<'a>,
+    frame: Frame<'a>,
+    protocol: u8,
+    off: usize,
+    data: &'a [u8],
+) -> Option<Result<()>> {
     let frame = bounded(frame, off + data.len(), false);
     match protocol {
         ip_protocol::IPIP | ip_protocol::IPV6 => {
@@ -244,9 +272,18 @@ pub(crate) fn udp<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>) -> Option<Resul
     if !frame.opts.decap {
         return None;
     }
+    let snapped = f.truncated;
+    udp_tunnel(f, frame, u.destination_port).map(|r| unless_snapped(f, r, snapped))
+}
+
+fn udp_tunnel<'a>(
+    f: &mut PacketFacts<'a>,
+    frame: Frame<'a>,
+    destination_port: u16,
+) -> Option<Result<()>> {
     let (data, off) = (f.payload, f.payload_offset);
     let frame = bounded(frame, off + data.len(), false);
-    match u.destination_port {
+    match destination_port {
         vxlan::UDP_PORT => {
             let h = match vxlan::Packet::new_checked(data).and_then(|h| h.check_flags().map(|_| h))
             {
@@ -393,7 +430,10 @@ mod tests {
         };
         let d = decode_with(LinkType::ETHERNET, &frame, None, five);
         let e = d.encap.unwrap();
-        assert_eq!((e.depth, e.depth_exceeded), (5, false));
+        assert_eq!(
+            (e.depth, e.depth_exceeded, e.inner_offset),
+            (5, false, 14 + 100)
+        );
         assert_eq!(d.ports(), Some((5004, 5004)));
         assert_eq!((d.net_offset, d.payload_offset), (14 + 100, 14 + 128));
         assert_eq!(d.payload, b"rtp");
@@ -431,6 +471,37 @@ mod tests {
         assert_eq!(d.ports(), Some((5004, 5004)));
         assert_eq!(d.encap.unwrap().id, Some(7));
         assert_eq!(d.src_mac, Some([2, 0, 0, 0, 0, 1]));
+    }
+
+    #[test]
+    fn tunnel_cut_by_the_capture_is_truncated_not_malformed() {
+        let mut vx = vec![0x08, 0, 0, 0, 0, 0, 7, 0];
+        vx.extend_from_slice(&ETH);
+        vx.extend_from_slice(&plain_udp());
+        let u = udp(40000, 4789, &vx);
+        let frame = [
+            &ETH[..],
+            &ipv4(u.len(), 17, [192, 0, 2, 1], [192, 0, 2, 2]),
+            &u,
+        ]
+        .concat();
+        // Cut inside the VXLAN header, then inside the inner Ethernet header.
+        for cut in [14 + 20 + 8 + 4, 14 + 20 + 8 + 8 + 10] {
+            let d = decode(LinkType::ETHERNET, &frame[..cut]);
+            assert_eq!(d.error, None, "cut at {cut}");
+            assert!(d.truncated, "cut at {cut}");
+        }
+        // The same cut in a frame captured whole is a malformed VXLAN header.
+        let short = &frame[..14 + 20 + 8 + 4];
+        let d = decode_with(
+            LinkType::ETHERNET,
+            short,
+            Some(short.len()),
+            DecodeOptions::DEFAULT,
+        );
+        let e = d.error.unwrap();
+        assert_eq!(e.layer, Layer::Ipv4);
+        assert!(matches!(e.kind, ErrorKind::LengthMismatch { .. }));
     }
 
     /// Ethernet / IPv4 / GRE (flags, protocol) / `rest`.
@@ -561,6 +632,8 @@ mod tests {
             (EncapKind::GreEthernet, Some(9), 2)
         );
         assert_eq!(e.outer_src, Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1))));
+        // Ethernet, label, IPv4, GRE with key: the mirrored frame starts at 14 + 4 + 20 + 8.
+        assert_eq!(e.inner_offset, 46);
         assert_eq!(d.ports(), Some((5004, 5004)));
         assert_eq!(d.vlans.len(), 0);
     }

@@ -101,6 +101,10 @@ pub struct Encap {
     pub direction: Option<Direction>,
     /// Encapsulation layers removed (1 for a single tunnel).
     pub depth: u8,
+    /// Offset in the captured frame of the innermost frame: its Ethernet
+    /// header, or its IP header when the tunnel carries IP. The mirrored
+    /// frame was `orig_len - inner_offset` octets long on its own link.
+    pub inner_offset: usize,
     /// One more encapsulation was found beyond
     /// [`DecodeOptions::max_depth`]: the facts are those of that tunnel.
     pub depth_exceeded: bool,
