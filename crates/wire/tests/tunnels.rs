@@ -282,3 +282,51 @@ fn corpus_tunnels_equal_tshark() {
         3
     );
 }
+
+/// The frames of `fixtures/tunnels/tunnels.pcap`, read once.
+fn tunnel_frames() -> &'static [Vec<u8>] {
+    static FRAMES: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    FRAMES.get_or_init(|| {
+        let bytes = std::fs::read(workspace().join("fixtures/tunnels/tunnels.pcap")).unwrap();
+        read_pcap(&bytes).1.into_iter().map(|r| r.data).collect()
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+    /// Every tunnel frame with random octets overwritten and cut anywhere,
+    /// decoded with and without the original length and at every depth
+    /// limit: no panic, and every offset lies within the frame.
+    #[test]
+    fn mutated_tunnel_frames_never_panic(
+        which in proptest::prelude::any::<proptest::sample::Index>(),
+        flips in proptest::collection::vec(
+            (proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()),
+            0..6,
+        ),
+        snap in proptest::prelude::any::<proptest::sample::Index>(),
+        max_depth in 0u8..6,
+    ) {
+        let frames = tunnel_frames();
+        let mut frame = frames[which.index(frames.len())].clone();
+        for (at, value) in flips {
+            let i = at.index(frame.len());
+            frame[i] = value;
+        }
+        let frame = &frame[..snap.index(frame.len() + 1)];
+        let opts = DecodeOptions { decap: true, max_depth };
+        for orig_len in [None, Some(frame.len()), Some(frame.len() + 100)] {
+            let d = decode_with(LinkType::ETHERNET, frame, orig_len, opts);
+            if let Some(e) = d.error {
+                proptest::prop_assert!(e.offset <= frame.len(), "{:?} beyond {}", e, frame.len());
+            }
+            proptest::prop_assert!(d.net_offset <= frame.len());
+            proptest::prop_assert!(d.payload_offset + d.payload.len() <= frame.len());
+            if let Some(e) = d.encap {
+                proptest::prop_assert!(e.inner_offset <= frame.len());
+                proptest::prop_assert!(e.depth <= max_depth);
+            }
+        }
+    }
+}
