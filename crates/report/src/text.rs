@@ -505,4 +505,64 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("(10923372036.855 s)"), "{text}");
     }
+
+    #[test]
+    fn mirror_sessions_are_listed_under_the_input() {
+        let mut input = portmatrix_engine::InputSummary {
+            path: "erspan.pcap".into(),
+            format: Some("pcap".into()),
+            variant: None,
+            compressed: false,
+            link_types: vec!["ether".into()],
+            interfaces: Vec::new(),
+            packets: 12,
+            bytes: 1200,
+            orig_bytes: 1200,
+            first_ts_ns: None,
+            last_ts_ns: None,
+            first_ts: None,
+            last_ts: None,
+            protocols: Default::default(),
+            vlan_tagged: 0,
+            vlans: Default::default(),
+            snapped: 0,
+            truncated_ip: 0,
+            malformed: Default::default(),
+            errors: Vec::new(),
+            skipped_bytes: 0,
+            unknown_blocks: 0,
+            live: None,
+            decapsulated: 0,
+            decap_depth_exceeded: 0,
+            mirror_sessions: Vec::new(),
+        };
+        input.decapsulated = 12;
+        input.decap_depth_exceeded = 1;
+        input.mirror_sessions = vec![portmatrix_engine::MirrorSession {
+            kind: "erspan-iii",
+            id: Some(200),
+            sensor: Some("192.0.2.1".into()),
+            collector: Some("192.0.2.2\u{1b}[2J".into()),
+            packets: 12,
+            vlans: vec![20, 30],
+            ingress: 5,
+            egress: 7,
+            max_depth: 1,
+        }];
+        let mut out = Vec::new();
+        super::write_summaries(&mut out, &[input]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("decapsulated 12 packets from 1 tunnel or mirror sessions\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "session    erspan-iii 200 192.0.2.1 -> 192.0.2.2\u{fffd}[2J: 12 packets \
+                 (vlan 20,30; 5 ingress, 7 egress)\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("decap depth  1 packets"), "{text}");
+    }
 }
