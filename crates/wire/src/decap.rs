@@ -106,10 +106,27 @@ fn bounded(frame: Frame<'_>, end: usize, cut: bool) -> Frame<'_> {
     }
 }
 
+/// IP protocols that are tunnels: GRE, IP-in-IP, IPv6-in-IP.
+#[inline]
+pub(crate) const fn is_ip_tunnel(protocol: u8) -> bool {
+    matches!(
+        protocol,
+        ip_protocol::GRE | ip_protocol::IPIP | ip_protocol::IPV6
+    )
+}
+
+/// A UDP datagram to the VXLAN or Geneve port.
+#[inline]
+pub(crate) fn is_udp_tunnel(t: &Transport<'_>) -> bool {
+    matches!(t, Transport::Udp(u) if matches!(u.destination_port, vxlan::UDP_PORT | geneve::UDP_PORT))
+}
+
 /// The upper layer of an IP packet (not a fragment) whose payload `data`
 /// starts at frame offset `off`: GRE, IP-in-IP and 6in4 are decapsulated.
 /// `None` when this is no tunnel (or it stays in place): the caller
 /// decodes the transport as usual.
+#[cold]
+#[inline(never)]
 pub(crate) fn ip_payload<'a>(
     f: &mut PacketFacts<'a>,
     frame: Frame<'a>,
@@ -265,6 +282,8 @@ fn gre_payload<'a>(
 /// A UDP datagram already decoded into `f`: VXLAN (to port 4789) and
 /// Geneve (to port 6081) are decapsulated. `None` for any other datagram,
 /// or when the tunnel stays in place.
+#[cold]
+#[inline(never)]
 pub(crate) fn udp<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>) -> Option<Result<()>> {
     let Transport::Udp(u) = f.transport else {
         return None;
@@ -314,6 +333,8 @@ fn udp_tunnel<'a>(
 /// An MPLS label stack (EtherType `et`) at `start`: decapsulated when what
 /// follows the bottom of the stack can be told ([`Payload::guess`]),
 /// otherwise kept as an MPLS frame.
+#[cold]
+#[inline(never)]
 pub(crate) fn mpls<'a>(
     f: &mut PacketFacts<'a>,
     frame: Frame<'a>,

@@ -391,7 +391,8 @@ fn upper<'a>(
     // or the first fragment of a larger datagram.
     let partial = p.truncated || p.fragmented;
     let data = p.data;
-    if !p.fragmented {
+    // The tunnel steps are out of line (and recursive): only tunnels pay for them.
+    if frame.opts.decap && !p.fragmented && decap::is_ip_tunnel(protocol) {
         if let Some(r) = decap::ip_payload(f, frame, protocol, off, data) {
             return r;
         }
@@ -440,7 +441,7 @@ fn upper<'a>(
         Transport::Mld(m) => m.add_offset(off),
         _ => {}
     }
-    if result.is_ok() && !p.fragmented {
+    if frame.opts.decap && result.is_ok() && !p.fragmented && decap::is_udp_tunnel(&f.transport) {
         if let Some(r) = decap::udp(f, frame) {
             return r;
         }
