@@ -57,6 +57,8 @@ enum Inner {
     Ethernet,
     Ipv4,
     Ipv6,
+    /// An MPLS label stack of this EtherType (inside GRE).
+    Mpls(u16),
 }
 
 /// Enters one more layer: `false` when decapsulation is off or the depth
@@ -85,6 +87,28 @@ fn enter(f: &mut PacketFacts<'_>, frame: Frame<'_>, s: Session) -> bool {
     true
 }
 
+/// Enters one more layer and decodes the inner frame at `start`; `None`
+/// when the layer is not entered ([`enter`]). When not even the inner
+/// frame's first header can be read, the packet stays the tunnel: the
+/// outer facts are kept, with the inner frame's error.
+fn descend<'a>(
+    f: &mut PacketFacts<'a>,
+    frame: Frame<'a>,
+    s: Session,
+    what: Inner,
+    start: usize,
+) -> Option<Result<()>> {
+    let outer = *f;
+    if !enter(f, frame, s) {
+        return None;
+    }
+    let r = inner(f, frame, what, start);
+    if r.is_err() && matches!(f.net, Net::None) {
+        *f = outer;
+    }
+    Some(r)
+}
+
 /// Decodes the inner frame starting at `start` of `frame` (bounded).
 fn inner<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, what: Inner, start: usize) -> Result<()> {
     if let Some(e) = f.encap.as_mut() {
@@ -94,6 +118,7 @@ fn inner<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, what: Inner, start: usiz
         Inner::Ethernet => ethernet_at(f, frame, start),
         Inner::Ipv4 => ip4(f, frame, start),
         Inner::Ipv6 => ip6(f, frame, start),
+        Inner::Mpls(et) => mpls(f, frame, et, start),
     }
 }
 
@@ -169,8 +194,8 @@ fn ip_tunnel<'a>(
             } else {
                 Inner::Ipv6
             };
-            enter(f, frame, Session::new(EncapKind::IpInIp, None))
-                .then(|| inner(f, frame, what, off))
+            f.transport = Transport::Other { protocol };
+            descend(f, frame, Session::new(EncapKind::IpInIp, None), what, off)
         }
         ip_protocol::GRE => gre_payload(f, frame, off, data),
         _ => None,
@@ -218,10 +243,13 @@ fn gre_payload<'a>(
             false,
         ),
         et @ (ether_type::MPLS_UNICAST | ether_type::MPLS_MULTICAST) => {
-            if !enter(f, frame, Session::new(EncapKind::GreIp, key)) {
-                return None;
-            }
-            return Some(mpls(f, frame, et, start));
+            return descend(
+                f,
+                frame,
+                Session::new(EncapKind::GreIp, key),
+                Inner::Mpls(et),
+                start,
+            );
         }
         // Draft-foschiano-erspan: type I has no GRE sequence number and no
         // ERSPAN header.
@@ -268,15 +296,13 @@ fn gre_payload<'a>(
         }
         _ => return None,
     };
-    if !enter(f, frame, session) {
-        return None;
-    }
-    Some(inner(
+    descend(
         f,
         bounded(frame, frame.bytes.len(), cut),
+        session,
         what,
         start,
-    ))
+    )
 }
 
 /// A UDP datagram already decoded into `f`: VXLAN (to port 4789) and
@@ -309,8 +335,8 @@ fn udp_tunnel<'a>(
                 Ok(h) => h,
                 Err(e) => return Some(Err(e.add_offset(off))),
             };
-            enter(f, frame, Session::new(EncapKind::Vxlan, Some(h.vni())))
-                .then(|| inner(f, frame, Inner::Ethernet, off + vxlan::HEADER_LEN))
+            let s = Session::new(EncapKind::Vxlan, Some(h.vni()));
+            descend(f, frame, s, Inner::Ethernet, off + vxlan::HEADER_LEN)
         }
         geneve::UDP_PORT => {
             let h = match geneve::Packet::new_checked(data) {
@@ -323,8 +349,8 @@ fn udp_tunnel<'a>(
                 ether_type::IPV6 => Inner::Ipv6,
                 _ => return None,
             };
-            enter(f, frame, Session::new(EncapKind::Geneve, Some(h.vni())))
-                .then(|| inner(f, frame, what, off + h.header_len()))
+            let s = Session::new(EncapKind::Geneve, Some(h.vni()));
+            descend(f, frame, s, what, off + h.header_len())
         }
         _ => None,
     }
@@ -371,10 +397,7 @@ pub(crate) fn mpls<'a>(
         Payload::Ethernet => (EncapKind::MplsPseudowire, Inner::Ethernet, at),
         Payload::Unknown => return Ok(()),
     };
-    if !enter(f, frame, Session::new(kind, Some(label))) {
-        return Ok(());
-    }
-    inner(f, frame, what, body)
+    descend(f, frame, Session::new(kind, Some(label)), what, body).unwrap_or(Ok(()))
 }
 
 #[cfg(test)]
@@ -492,6 +515,21 @@ mod tests {
         assert_eq!(d.ports(), Some((5004, 5004)));
         assert_eq!(d.encap.unwrap().id, Some(7));
         assert_eq!(d.src_mac, Some([2, 0, 0, 0, 0, 1]));
+
+        // The I flag set, but only 4 octets where the inner Ethernet header
+        // should be: the packet stays the outer datagram, with the error.
+        let vx = [0x08, 0, 0, 0, 0, 0, 7, 0, 1, 2, 3, 4];
+        let u = udp(40000, 4789, &vx);
+        let frame = [
+            &ETH[..],
+            &ipv4(u.len(), 17, [192, 0, 2, 1], [192, 0, 2, 2]),
+            &u,
+        ]
+        .concat();
+        let d = decode(LinkType::ETHERNET, &frame);
+        let e = d.error.unwrap();
+        assert_eq!((e.layer, e.offset), (Layer::Link, 50));
+        assert_eq!((d.encap, d.ports()), (None, Some((40000, 4789))));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use portmatrix_wire::{
-    decode, decode_with, DecodeOptions, EncapKind, ErrorKind, Layer, LinkType, TcpFlags, Transport,
+    decode, decode_with, DecodeOptions, ErrorKind, Layer, LinkType, TcpFlags, Transport,
 };
 
 use crate::util::*;
@@ -269,10 +269,12 @@ fn other_ip_protocols() {
     let d = decode_with(LinkType::ETHERNET, &frame, None, DecodeOptions::NO_DECAP);
     assert_eq!((d.error, d.encap), (None, None));
     assert_eq!(d.transport, Transport::Other { protocol: 47 });
-    // Decapsulated, the IPv4 packet GRE announces is missing.
+    // Decapsulated, the IPv4 packet GRE announces is missing: the packet
+    // stays the tunnel, with the inner layer's error.
     let d = decode(LinkType::ETHERNET, &frame);
     let e = d.error.unwrap();
     assert_eq!((e.layer, e.offset), (Layer::Ipv4, 14 + 20 + 4));
     assert!(e.is_truncation());
-    assert_eq!(d.encap.map(|e| e.kind), Some(EncapKind::GreIp));
+    assert_eq!(d.encap, None);
+    assert_eq!(d.transport, Transport::Other { protocol: 47 });
 }
