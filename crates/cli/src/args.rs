@@ -68,6 +68,10 @@ pub struct CheckArgs {
     /// Without it, dynamic payload types get no jitter unless an SDP in the capture gives their rate
     #[arg(long = "clock-rate", value_name = "PT=HZ", value_parser = parse_clock_rate)]
     pub clock_rates: Vec<(u8, u32)>,
+    /// Keep tunnels and remote-mirror encapsulations (ERSPAN, GRE, VXLAN, Geneve, MPLS,
+    /// IP-in-IP) as the packets' flows instead of analysing the frames inside them
+    #[arg(long)]
+    pub no_decap: bool,
 }
 
 /// Parses `PT=HZ` for `--clock-rate`.
@@ -169,6 +173,18 @@ pub struct LiveArgs {
     /// What makes the exit status 1, comma-separated
     #[arg(long, value_enum, value_delimiter = ',', default_value = crate::output::FAIL_ON_DEFAULT)]
     pub fail_on: Vec<crate::output::FailOn>,
+    /// Keep tunnels and remote-mirror encapsulations as the packets' flows
+    #[arg(long)]
+    pub no_decap: bool,
+}
+
+/// The decoder's options for `--no-decap`.
+pub fn decode_options(no_decap: bool) -> portmatrix_wire::DecodeOptions {
+    if no_decap {
+        portmatrix_wire::DecodeOptions::NO_DECAP
+    } else {
+        portmatrix_wire::DecodeOptions::DEFAULT
+    }
 }
 
 #[derive(Debug, clap::Args)]

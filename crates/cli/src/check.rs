@@ -170,6 +170,7 @@ fn analyse<S: FlowSink>(
         },
         shards: 1,
         services: Box::new(PortSet::from_rules(matcher.rule_set())),
+        decode: crate::args::decode_options(args.no_decap),
     };
     match opened {
         Ok(mut reader) => {

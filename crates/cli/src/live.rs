@@ -78,6 +78,7 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
             ..portmatrix_engine::FlowConfig::default()
         },
         services: Box::new(portmatrix_engine::PortSet::from_rules(matcher.rule_set())),
+        decode: crate::args::decode_options(args.no_decap),
         ..Options::default()
     };
     let mut json = match args.format {

@@ -28,7 +28,8 @@ pub use classify::{BlockedKind, Classification, Classifier, Finding, Missing, Ve
 pub use flow::{Flow, FlowConfig, FlowTable, PortSet, ServicePorts, WellKnownPorts};
 pub use row::{FlowRecord, InputReport, Tally, VerdictSummary};
 pub use summary::{
-    ErrorEntry, ErrorKindCount, InputSummary, InterfaceSummary, LiveCounters, Protocols, SourceInfo,
+    ErrorEntry, ErrorKindCount, InputSummary, InterfaceSummary, LiveCounters, MirrorSession,
+    Protocols, SourceInfo,
 };
 
 /// Receives every flow, classified, as soon as it ends (idle timeout, the
@@ -63,6 +64,8 @@ pub struct Options {
     pub shards: usize,
     /// Which ports are services, to find the initiator of flows seen midstream.
     pub services: Box<dyn ServicePorts + Send + Sync>,
+    /// How frames are decoded: tunnels removed (the default) or kept (`--no-decap`).
+    pub decode: portmatrix_wire::DecodeOptions,
 }
 
 impl Default for Options {
@@ -71,6 +74,7 @@ impl Default for Options {
             flows: FlowConfig::default(),
             shards: 1,
             services: Box::new(WellKnownPorts),
+            decode: portmatrix_wire::DecodeOptions::DEFAULT,
         }
     }
 }
@@ -129,8 +133,9 @@ fn decode_record(
     summary: &mut summary::Accumulator,
     record: &Record<'_>,
     extras: &mut Vec<Extra>,
+    opts: portmatrix_wire::DecodeOptions,
 ) -> Packet {
-    let facts = portmatrix_wire::decode(record.link_type, record.frame());
+    let facts = portmatrix_wire::decode_with(record.link_type, record.frame(), None, opts);
     summary.observe(record, &facts);
     let info = flow::PacketInfo::from_facts(&facts);
     let before = extras.len();
@@ -151,7 +156,10 @@ fn decode_record(
     Packet {
         index: record.index,
         ts_ns: record.ts_ns,
-        wire_len: record.orig_len,
+        // A mirrored frame counts its own length, not the tunnel's.
+        wire_len: facts.encap.map_or(record.orig_len, |e| {
+            record.orig_len.saturating_sub(e.inner_offset as u32)
+        }),
         // Frames without IP become flows only when a detector knew them.
         routed: flow::route(&facts, record.ts_ns).or_else(|| flow::route_ether(&facts, &info)),
         info,
@@ -167,6 +175,7 @@ pub struct Analysis<'a, S: FlowSink> {
     summary: summary::Accumulator,
     shards: Vec<FlowTable>,
     services: Box<dyn ServicePorts + Send + Sync>,
+    decode: portmatrix_wire::DecodeOptions,
     classifier: Classifier<'a>,
     tally: Tally,
     sink: S,
@@ -231,6 +240,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             summary: summary::Accumulator::new(path),
             shards,
             services: options.services,
+            decode: options.decode,
             classifier: Classifier::new(matcher, site),
             tally: Tally::default(),
             sink,
@@ -252,7 +262,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     pub fn observe(&mut self, record: &Record<'_>) {
         let mut extras = std::mem::take(&mut self.extras);
         extras.clear();
-        let packet = decode_record(&mut self.summary, record, &mut extras);
+        let packet = decode_record(&mut self.summary, record, &mut extras, self.decode);
         self.track(&packet, &extras);
         self.extras = extras;
     }
@@ -433,6 +443,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         use std::sync::mpsc;
         let mut summary = std::mem::replace(&mut self.summary, summary::Accumulator::new(""));
         let source = &mut *reader;
+        let opts = self.decode;
         let summary = std::thread::scope(|scope| {
             // A batch: packets, and the side list of their extras.
             type Batch = (Vec<Packet>, Vec<Extra>);
@@ -445,7 +456,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
                         Ok(record) => {
                             batch
                                 .0
-                                .push(decode_record(&mut summary, &record, &mut batch.1))
+                                .push(decode_record(&mut summary, &record, &mut batch.1, opts))
                         }
                         Err(err) if err.fatal && cut_short(&err) && stopped() => {}
                         Err(err) => summary.read_error(&err),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use portmatrix_capture::{CaptureReader, ErrorLog, Record};
-use portmatrix_wire::PacketFacts;
+use portmatrix_wire::{Direction, Encap, EncapKind, PacketFacts};
 use serde::Serialize;
 
 use crate::time::rfc3339_ns;
@@ -67,6 +67,59 @@ pub struct InputSummary {
     pub unknown_blocks: u64,
     /// The kernel's counters of a live capture.
     pub live: Option<LiveCounters>,
+    /// Packets taken out of a tunnel or remote-mirror session (`docs/mirror.md`).
+    pub decapsulated: u64,
+    /// Packets with more nested encapsulations than the depth limit: the
+    /// innermost tunnel within the limit was kept as the packet.
+    pub decap_depth_exceeded: u64,
+    /// The tunnels and remote-mirror sessions the packets came through, in
+    /// order of first appearance (at most [`MAX_MIRROR_SESSIONS`]; packets
+    /// of further sessions count in `decapsulated` only).
+    pub mirror_sessions: Vec<MirrorSession>,
+}
+
+/// Distinct sessions listed per input.
+pub const MAX_MIRROR_SESSIONS: usize = 256;
+
+/// One tunnel or remote-mirror session: the outermost encapsulation with IP
+/// endpoints of a packet (see `portmatrix_wire::Encap`).
+#[derive(Debug, Clone, Serialize)]
+pub struct MirrorSession {
+    /// `erspan-i`, `erspan-ii`, `erspan-iii`, `gre-ethernet`, `gre-ip`,
+    /// `vxlan`, `geneve`, `mpls`, `mpls-pseudowire` or `ip-in-ip`.
+    pub kind: &'static str,
+    /// ERSPAN session id, VXLAN/Geneve VNI, GRE key or bottom MPLS label.
+    pub id: Option<u32>,
+    /// Outer source address: the sensor (switch or tap) that sent the copies.
+    pub sensor: Option<String>,
+    /// Outer destination address: where the copies were sent.
+    pub collector: Option<String>,
+    /// Packets of the session.
+    pub packets: u64,
+    /// VLAN ids the ERSPAN header gave for the mirrored frames.
+    pub vlans: Vec<u16>,
+    /// ERSPAN type III frames mirrored on ingress of the source port.
+    pub ingress: u64,
+    /// ERSPAN type III frames mirrored on egress of the source port.
+    pub egress: u64,
+    /// Most encapsulation layers removed from one packet of the session.
+    pub max_depth: u8,
+}
+
+impl MirrorSession {
+    fn new(e: &Encap) -> MirrorSession {
+        MirrorSession {
+            kind: e.kind.name(),
+            id: e.id,
+            sensor: e.outer_src.map(|a| a.to_string()),
+            collector: e.outer_dst.map(|a| a.to_string()),
+            packets: 0,
+            vlans: Vec::new(),
+            ingress: 0,
+            egress: 0,
+            max_depth: 0,
+        }
+    }
 }
 
 /// What the kernel counted during a live capture (libpcap `pcap_stats`).
@@ -216,7 +269,19 @@ pub(crate) struct Accumulator {
     snapped: u64,
     truncated_ip: u64,
     errors: ErrorLog,
+    decapsulated: u64,
+    decap_depth_exceeded: u64,
+    /// Sessions with their key, scanned linearly (a handful per capture, capped).
+    sessions: Vec<(SessionKey, MirrorSession)>,
 }
+
+/// What tells one mirror session from another.
+type SessionKey = (
+    EncapKind,
+    Option<std::net::IpAddr>,
+    Option<std::net::IpAddr>,
+    Option<u32>,
+);
 
 impl Accumulator {
     pub(crate) fn new(path: &str) -> Self {
@@ -235,6 +300,9 @@ impl Accumulator {
             snapped: 0,
             truncated_ip: 0,
             errors: ErrorLog::new(),
+            decapsulated: 0,
+            decap_depth_exceeded: 0,
+            sessions: Vec::new(),
         }
     }
 
@@ -270,6 +338,42 @@ impl Accumulator {
         }
         if let Some(err) = &facts.error {
             self.malformed.bump(err.layer.name());
+        }
+        if let Some(e) = &facts.encap {
+            self.observe_encap(e);
+        }
+    }
+
+    /// Counts a packet that came through a tunnel in its session.
+    fn observe_encap(&mut self, e: &Encap) {
+        if e.depth_exceeded {
+            self.decap_depth_exceeded += 1;
+        }
+        if e.depth == 0 {
+            return;
+        }
+        self.decapsulated += 1;
+        let key = (e.kind, e.outer_src, e.outer_dst, e.id);
+        let at = match self.sessions.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None if self.sessions.len() < MAX_MIRROR_SESSIONS => {
+                self.sessions.push((key, MirrorSession::new(e)));
+                self.sessions.len() - 1
+            }
+            None => return,
+        };
+        let s = &mut self.sessions[at].1;
+        s.packets += 1;
+        s.max_depth = s.max_depth.max(e.depth);
+        if let Some(v) = e.vlan {
+            if let Err(i) = s.vlans.binary_search(&v) {
+                s.vlans.insert(i, v);
+            }
+        }
+        match e.direction {
+            Some(Direction::Ingress) => s.ingress += 1,
+            Some(Direction::Egress) => s.egress += 1,
+            None => {}
         }
     }
 
@@ -344,6 +448,9 @@ impl Accumulator {
             skipped_bytes: source.as_ref().map_or(0, |s| s.skipped_bytes),
             unknown_blocks: source.as_ref().map_or(0, |s| s.unknown_blocks),
             live: source.as_ref().and_then(|s| s.live),
+            decapsulated: self.decapsulated,
+            decap_depth_exceeded: self.decap_depth_exceeded,
+            mirror_sessions: self.sessions.into_iter().map(|(_, s)| s).collect(),
             interfaces: source.map(|s| s.interfaces).unwrap_or_default(),
         }
     }

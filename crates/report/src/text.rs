@@ -545,6 +545,7 @@ fn render_input(s: &mut String, input: &InputSummary) {
     if !input.malformed.is_empty() {
         let _ = writeln!(s, "  malformed    {}", counts(&input.malformed));
     }
+    render_mirror_sessions(s, input);
     if input.unknown_blocks > 0 {
         let _ = writeln!(
             s,
@@ -586,6 +587,54 @@ fn render_input(s: &mut String, input: &InputSummary) {
             s,
             "  error        … {} {} errors in all, bytes {} to {}; {} shown",
             k.count, k.kind, k.first_offset, k.last_offset, k.kept
+        );
+    }
+}
+
+/// The tunnels and remote-mirror sessions the packets came through
+/// (`docs/mirror.md`).
+fn render_mirror_sessions(s: &mut String, input: &InputSummary) {
+    if input.decapsulated > 0 {
+        let _ = writeln!(
+            s,
+            "  decapsulated {} packets from {} tunnel or mirror sessions",
+            input.decapsulated,
+            input.mirror_sessions.len()
+        );
+    }
+    for m in &input.mirror_sessions {
+        let id = m.id.map(|i| format!(" {i}")).unwrap_or_default();
+        let ends = match (&m.sensor, &m.collector) {
+            (Some(a), Some(b)) => format!(" {} -> {}", sanitize(a), sanitize(b)),
+            _ => String::new(),
+        };
+        let mut detail = Vec::new();
+        if !m.vlans.is_empty() {
+            let v: Vec<String> = m.vlans.iter().map(u16::to_string).collect();
+            detail.push(format!("vlan {}", v.join(",")));
+        }
+        if m.ingress + m.egress > 0 {
+            detail.push(format!("{} ingress, {} egress", m.ingress, m.egress));
+        }
+        if m.max_depth > 1 {
+            detail.push(format!("up to {} layers", m.max_depth));
+        }
+        let detail = if detail.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", detail.join("; "))
+        };
+        let _ = writeln!(
+            s,
+            "    session    {}{id}{ends}: {} packets{detail}",
+            m.kind, m.packets
+        );
+    }
+    if input.decap_depth_exceeded > 0 {
+        let _ = writeln!(
+            s,
+            "  decap depth  {} packets nested deeper than the limit (the tunnel is the packet)",
+            input.decap_depth_exceeded
         );
     }
 }
@@ -639,10 +688,75 @@ mod tests {
             skipped_bytes: 0,
             unknown_blocks: 0,
             live: None,
+            decapsulated: 0,
+            decap_depth_exceeded: 0,
+            mirror_sessions: Vec::new(),
         };
         let mut out = Vec::new();
         super::write_summaries(&mut out, &[input]).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("(10923372036.855 s)"), "{text}");
+    }
+
+    #[test]
+    fn mirror_sessions_are_listed_under_the_input() {
+        let mut input = portmatrix_engine::InputSummary {
+            path: "erspan.pcap".into(),
+            format: Some("pcap".into()),
+            variant: None,
+            compressed: false,
+            link_types: vec!["ether".into()],
+            interfaces: Vec::new(),
+            packets: 12,
+            bytes: 1200,
+            orig_bytes: 1200,
+            first_ts_ns: None,
+            last_ts_ns: None,
+            first_ts: None,
+            last_ts: None,
+            protocols: Default::default(),
+            vlan_tagged: 0,
+            vlans: Default::default(),
+            snapped: 0,
+            truncated_ip: 0,
+            malformed: Default::default(),
+            errors: Vec::new(),
+            error_count: 0,
+            error_kinds: Vec::new(),
+            skipped_bytes: 0,
+            unknown_blocks: 0,
+            live: None,
+            decapsulated: 0,
+            decap_depth_exceeded: 0,
+            mirror_sessions: Vec::new(),
+        };
+        input.decapsulated = 12;
+        input.decap_depth_exceeded = 1;
+        input.mirror_sessions = vec![portmatrix_engine::MirrorSession {
+            kind: "erspan-iii",
+            id: Some(200),
+            sensor: Some("192.0.2.1".into()),
+            collector: Some("192.0.2.2\u{1b}[2J".into()),
+            packets: 12,
+            vlans: vec![20, 30],
+            ingress: 5,
+            egress: 7,
+            max_depth: 1,
+        }];
+        let mut out = Vec::new();
+        super::write_summaries(&mut out, &[input]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("decapsulated 12 packets from 1 tunnel or mirror sessions\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "session    erspan-iii 200 192.0.2.1 -> 192.0.2.2\u{fffd}[2J: 12 packets \
+                 (vlan 20,30; 5 ingress, 7 egress)\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("decap depth  1 packets"), "{text}");
     }
 }

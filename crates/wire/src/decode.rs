@@ -8,11 +8,17 @@ use crate::link::LinkType;
 use crate::llc::{self, LlcFacts};
 use crate::loopback::{self, family};
 use crate::mld::mld_type;
+use crate::tunnel::DecodeOptions;
 use crate::udp::UdpContext;
 use crate::vlan::{self, VlanStack, VlanTag};
-use crate::{arp, icmp, igmp, ipv4, ipv6, mld, sll, tcp, udp};
+use crate::{arp, decap, icmp, igmp, ipv4, ipv6, mld, sll, tcp, udp};
 
 /// Decodes one captured frame of link type `link`.
+///
+/// Tunnels and remote-mirror encapsulations (ERSPAN, GRE, VXLAN, Geneve,
+/// MPLS, IP-in-IP) are removed: the facts are those of the innermost
+/// packet, and [`PacketFacts::encap`] says what was removed (see
+/// [`decode_with`] to keep the tunnel instead).
 ///
 /// Lax: it never fails, never panics and never allocates. Every layer
 /// decoded before the first malformed one is kept; the malformed one is
@@ -41,6 +47,30 @@ pub fn decode(link: LinkType, frame: &[u8]) -> PacketFacts<'_> {
         Frame {
             bytes: frame,
             whole: false,
+            opts: DecodeOptions::DEFAULT,
+        },
+    )
+}
+
+/// Decodes one captured frame with explicit [`DecodeOptions`], knowing its
+/// original length when `orig_len` is given (see [`decode_with_orig_len`]).
+///
+/// With [`DecodeOptions::NO_DECAP`] a tunnel is decoded as the packet it
+/// is on the wire (a GRE or UDP flow between the sensor and the
+/// collector), as `--no-decap` asks.
+#[inline]
+pub fn decode_with(
+    link: LinkType,
+    frame: &[u8],
+    orig_len: Option<usize>,
+    opts: DecodeOptions,
+) -> PacketFacts<'_> {
+    decode_frame(
+        link,
+        Frame {
+            bytes: frame,
+            whole: orig_len.is_some_and(|n| frame.len() >= n),
+            opts,
         },
     )
 }
@@ -59,16 +89,22 @@ pub fn decode_with_orig_len(link: LinkType, frame: &[u8], orig_len: usize) -> Pa
         Frame {
             bytes: frame,
             whole: frame.len() >= orig_len,
+            opts: DecodeOptions::DEFAULT,
         },
     )
 }
 
 /// The frame being decoded and what is known about its capture.
+///
+/// Inside a tunnel `bytes` ends where the tunnel's payload ends, and still
+/// starts at the first byte of the captured frame, so that every offset
+/// stays an offset in the frame.
 #[derive(Clone, Copy)]
-struct Frame<'a> {
-    bytes: &'a [u8],
+pub(crate) struct Frame<'a> {
+    pub bytes: &'a [u8],
     /// The capture holds every byte that was on the wire.
-    whole: bool,
+    pub whole: bool,
+    pub opts: DecodeOptions,
 }
 
 #[inline]
@@ -94,18 +130,7 @@ pub fn decode_strict(link: LinkType, frame: &[u8]) -> Result<PacketFacts<'_>> {
 #[inline]
 fn decode_link<'a>(f: &mut PacketFacts<'a>, link: LinkType, frame: Frame<'a>) -> Result<()> {
     match link {
-        LinkType::ETHERNET => {
-            let eth = ethernet::Packet::new_checked(frame.bytes)?;
-            f.dst_mac = Some(eth.destination());
-            f.src_mac = Some(eth.source());
-            ether(
-                f,
-                frame,
-                ethernet::ETHERTYPE_OFFSET,
-                eth.ethertype(),
-                ethernet::HEADER_LEN,
-            )
-        }
+        LinkType::ETHERNET => ethernet_at(f, frame, 0),
         LinkType::LINUX_SLL => {
             let p = sll::Packet::new_checked(frame.bytes)?;
             f.src_mac = p.mac_address();
@@ -161,6 +186,26 @@ fn decode_link<'a>(f: &mut PacketFacts<'a>, link: LinkType, frame: Frame<'a>) ->
             ErrorKind::UnsupportedLinkType { link_type: other },
         )),
     }
+}
+
+/// An Ethernet / 802.3 header at `start` and what it carries.
+#[inline]
+pub(crate) fn ethernet_at<'a>(
+    f: &mut PacketFacts<'a>,
+    frame: Frame<'a>,
+    start: usize,
+) -> Result<()> {
+    let eth =
+        ethernet::Packet::new_checked(&frame.bytes[start..]).map_err(|e| e.add_offset(start))?;
+    f.dst_mac = Some(eth.destination());
+    f.src_mac = Some(eth.source());
+    ether(
+        f,
+        frame,
+        start + ethernet::ETHERTYPE_OFFSET,
+        eth.ethertype(),
+        start + ethernet::HEADER_LEN,
+    )
 }
 
 /// The protocol field of Linux SLL/SLL2: an EtherType, or below 0x0600 a
@@ -232,6 +277,7 @@ fn ether<'a>(
             f.net = Net::Arp(a);
             Ok(())
         }
+        ether_type::MPLS_UNICAST | ether_type::MPLS_MULTICAST => decap::mpls(f, frame, et, start),
         _ => {
             f.net = Net::Other { ether_type: et };
             f.net_offset = start;
@@ -273,7 +319,7 @@ fn llc_frame<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Res
 }
 
 #[inline]
-fn ip4<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Result<()> {
+pub(crate) fn ip4<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Result<()> {
     f.net_offset = start;
     let (h, p) = ipv4::parse(&frame.bytes[start..]).map_err(|e| e.add_offset(start))?;
     f.net = Net::Ipv4(h);
@@ -288,11 +334,11 @@ fn ip4<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Result<()
             },
         ));
     }
-    upper(f, start, p, false)
+    upper(f, frame, start, p, false)
 }
 
 #[inline]
-fn ip6<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Result<()> {
+pub(crate) fn ip6<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Result<()> {
     f.net_offset = start;
     let (h, p) = ipv6::parse(&frame.bytes[start..]).map_err(|e| e.add_offset(start))?;
     f.net = Net::Ipv6(h);
@@ -307,7 +353,7 @@ fn ip6<'a>(f: &mut PacketFacts<'a>, frame: Frame<'a>, start: usize) -> Result<()
             },
         ));
     }
-    upper(f, start, p, true)
+    upper(f, frame, start, p, true)
 }
 
 #[inline]
@@ -322,7 +368,13 @@ fn ports_of(protocol: u8, d: &[u8]) -> Option<(u16, u16)> {
 
 /// The transport layer of an IP packet whose header starts at `ip_start`.
 #[inline]
-fn upper<'a>(f: &mut PacketFacts<'a>, ip_start: usize, p: IpPayload<'a>, v6: bool) -> Result<()> {
+fn upper<'a>(
+    f: &mut PacketFacts<'a>,
+    frame: Frame<'a>,
+    ip_start: usize,
+    p: IpPayload<'a>,
+    v6: bool,
+) -> Result<()> {
     f.truncated = p.truncated;
     let off = ip_start + p.offset;
     f.transport_offset = off;
@@ -343,6 +395,12 @@ fn upper<'a>(f: &mut PacketFacts<'a>, ip_start: usize, p: IpPayload<'a>, v6: boo
     // or the first fragment of a larger datagram.
     let partial = p.truncated || p.fragmented;
     let data = p.data;
+    // The tunnel steps are out of line (and recursive): only tunnels pay for them.
+    if frame.opts.decap && !p.fragmented && decap::is_ip_tunnel(protocol) {
+        if let Some(r) = decap::ip_payload(f, frame, protocol, off, data) {
+            return r;
+        }
+    }
     let result = match protocol {
         ip_protocol::TCP => tcp::parse(data).map(|(t, payload)| {
             f.transport = Transport::Tcp(t);
@@ -386,6 +444,11 @@ fn upper<'a>(f: &mut PacketFacts<'a>, ip_start: usize, p: IpPayload<'a>, v6: boo
         Transport::Igmp(g) => g.add_offset(off),
         Transport::Mld(m) => m.add_offset(off),
         _ => {}
+    }
+    if frame.opts.decap && result.is_ok() && !p.fragmented && decap::is_udp_tunnel(&f.transport) {
+        if let Some(r) = decap::udp(f, frame) {
+            return r;
+        }
     }
     match result {
         Ok(()) => Ok(()),

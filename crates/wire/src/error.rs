@@ -155,6 +155,16 @@ pub enum Layer {
     Igmp,
     /// MLD (RFC 2710, RFC 3810).
     Mld,
+    /// GRE (RFC 2784, RFC 2890).
+    Gre,
+    /// The ERSPAN type II or III header inside GRE.
+    Erspan,
+    /// VXLAN (RFC 7348).
+    Vxlan,
+    /// Geneve (RFC 8926).
+    Geneve,
+    /// An MPLS label stack entry or pseudowire control word (RFC 3032, RFC 4385).
+    Mpls,
 }
 
 impl Layer {
@@ -172,6 +182,11 @@ impl Layer {
             Layer::Icmpv6 => "icmpv6",
             Layer::Igmp => "igmp",
             Layer::Mld => "mld",
+            Layer::Gre => "gre",
+            Layer::Erspan => "erspan",
+            Layer::Vxlan => "vxlan",
+            Layer::Geneve => "geneve",
+            Layer::Mpls => "mpls",
         }
     }
 }
@@ -240,6 +255,11 @@ mod tests {
             (Layer::Icmpv6, "icmpv6"),
             (Layer::Igmp, "igmp"),
             (Layer::Mld, "mld"),
+            (Layer::Gre, "gre"),
+            (Layer::Erspan, "erspan"),
+            (Layer::Vxlan, "vxlan"),
+            (Layer::Geneve, "geneve"),
+            (Layer::Mpls, "mpls"),
         ];
         for (l, n) in all {
             assert_eq!(l.name(), n);

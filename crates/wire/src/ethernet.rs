@@ -45,6 +45,16 @@ pub mod ether_type {
     pub const PTP: u16 = 0x88F7;
     /// Link Layer Discovery Protocol.
     pub const LLDP: u16 = 0x88CC;
+    /// MPLS unicast (RFC 3032).
+    pub const MPLS_UNICAST: u16 = 0x8847;
+    /// MPLS multicast (RFC 5332).
+    pub const MPLS_MULTICAST: u16 = 0x8848;
+    /// Transparent Ethernet Bridging: an Ethernet frame inside GRE or Geneve.
+    pub const TRANSPARENT_ETHERNET: u16 = 0x6558;
+    /// ERSPAN type I and II inside GRE (type I without a GRE sequence number).
+    pub const ERSPAN_I_II: u16 = 0x88BE;
+    /// ERSPAN type III inside GRE.
+    pub const ERSPAN_III: u16 = 0x22EB;
 
     /// True for the tag protocol identifiers of 802.1Q and 802.1ad tags.
     #[inline]

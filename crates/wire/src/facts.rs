@@ -14,6 +14,7 @@ use crate::link::LinkType;
 use crate::llc::LlcFacts;
 use crate::mld::MldFacts;
 use crate::tcp::TcpFacts;
+use crate::tunnel::Encap;
 use crate::udp::UdpFacts;
 use crate::vlan::VlanStack;
 
@@ -119,6 +120,9 @@ pub struct PacketFacts<'a> {
     pub truncated: bool,
     /// The first malformed layer, if any.
     pub error: Option<Error>,
+    /// The tunnel or remote-mirror session the packet was taken out of;
+    /// every other field describes the innermost frame.
+    pub encap: Option<Encap>,
 }
 
 impl<'a> PacketFacts<'a> {
@@ -139,6 +143,7 @@ impl<'a> PacketFacts<'a> {
             payload_offset: 0,
             truncated: false,
             error: None,
+            encap: None,
         }
     }
 

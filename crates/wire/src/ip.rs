@@ -13,12 +13,16 @@ pub mod ip_protocol {
     pub const ICMP: u8 = 1;
     /// Internet Group Management Protocol.
     pub const IGMP: u8 = 2;
+    /// IPv4 encapsulated in IP (RFC 2003).
+    pub const IPIP: u8 = 4;
     /// Transmission Control Protocol.
     pub const TCP: u8 = 6;
     /// User Datagram Protocol.
     pub const UDP: u8 = 17;
     /// Datagram Congestion Control Protocol.
     pub const DCCP: u8 = 33;
+    /// IPv6 encapsulated in IP (RFC 4213 "6in4", RFC 2473).
+    pub const IPV6: u8 = 41;
     /// IPv6 Routing Header.
     pub const IPV6_ROUTE: u8 = 43;
     /// IPv6 Fragment Header.

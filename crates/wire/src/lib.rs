@@ -14,6 +14,8 @@
 //! - [`decode_with_orig_len`] does the same when the capture's original
 //!   length is known: an IP length beyond a frame that was captured whole
 //!   is then a malformed packet, not a snapped one.
+//! - [`decode_with`] takes [`DecodeOptions`]: whether tunnels and remote
+//!   mirrors are removed (the default) or kept as the packet (`--no-decap`).
 //! - [`decode_strict`] fails on the first malformed layer.
 //! - Per-protocol views ([`ethernet::Packet`], [`igmp::Packet`],
 //!   [`mld::Packet`], ...) for code that needs one header only.
@@ -40,12 +42,22 @@
 //! # What this crate does not do
 //!
 //! It does not verify checksums (captures taken on the sending host carry
-//! offloaded, unfilled checksums), reassemble fragments or TCP streams,
-//! decode tunnels (GRE, VXLAN, IP-in-IP) or MACsec, or read capture files.
+//! offloaded, unfilled checksums), reassemble fragments or TCP streams
+//! (a fragmented tunnel packet stays the tunnel), decode MACsec, or read
+//! capture files.
+//!
+//! # Tunnels and remote mirrors
+//!
+//! ERSPAN types I, II and III, GRE (Ethernet, IP or MPLS inside), VXLAN,
+//! Geneve, MPLS label stacks (IP or an Ethernet pseudowire inside) and
+//! IP-in-IP / 6in4 are removed, up to [`DecodeOptions::max_depth`] layers:
+//! the packet's facts are the inner frame's and [`PacketFacts::encap`]
+//! names the session (see [`tunnel`]).
 #![forbid(unsafe_code)]
 
 pub mod app;
 pub mod arp;
+mod decap;
 mod decode;
 pub mod error;
 pub mod ethernet;
@@ -62,12 +74,13 @@ pub mod loopback;
 pub mod mld;
 pub mod sll;
 pub mod tcp;
+pub mod tunnel;
 pub mod udp;
 mod view;
 pub mod vlan;
 
 pub use arp::ArpFacts;
-pub use decode::{decode, decode_strict, decode_with_orig_len};
+pub use decode::{decode, decode_strict, decode_with, decode_with_orig_len};
 pub use error::{Error, ErrorKind, Layer, Result};
 pub use ethernet::ether_type;
 pub use facts::{Net, PacketFacts, Transport};
@@ -81,5 +94,6 @@ pub use link::LinkType;
 pub use llc::LlcFacts;
 pub use mld::{MldFacts, MldMessage, Packet as MldPacket};
 pub use tcp::{TcpFacts, TcpFlags};
+pub use tunnel::{DecodeOptions, Direction, Encap, EncapKind};
 pub use udp::UdpFacts;
 pub use vlan::{VlanStack, VlanTag};

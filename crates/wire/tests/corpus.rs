@@ -8,7 +8,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
 use portmatrix_wire::{
-    decode, decode_with_orig_len, IgmpFacts, IgmpMessage, LinkType, Net, PacketFacts, Transport,
+    decode, decode_with, decode_with_orig_len, DecodeOptions, IgmpFacts, IgmpMessage, LinkType,
+    Net, PacketFacts, Transport,
 };
 
 /// The shared corpus folder, beside the repository.
@@ -124,12 +125,13 @@ fn parse_phs(text: &str) -> Hierarchy {
     h
 }
 
-/// Our counts in tshark's vocabulary.
+/// Our counts in tshark's vocabulary. The top level of tshark's hierarchy
+/// is the outermost packet, so tunnels are left in place (`--no-decap`).
 fn ours(link: LinkType, recs: &[Rec]) -> (Hierarchy, u64) {
     let mut h = Hierarchy::default();
     let mut fragments = 0;
     for r in recs {
-        let d = decode(link, &r.data);
+        let d = decode_with(link, &r.data, None, DecodeOptions::NO_DECAP);
         let l3 = match d.l3_name() {
             Some("ipv4") => "ip",
             Some(n @ ("ipv6" | "arp")) => n,

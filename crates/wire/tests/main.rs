@@ -11,4 +11,5 @@ mod network;
 mod props;
 mod testgen;
 mod transport;
+mod tunnels;
 mod util;

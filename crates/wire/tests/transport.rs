@@ -2,7 +2,9 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use portmatrix_wire::{decode, ErrorKind, Layer, LinkType, TcpFlags, Transport};
+use portmatrix_wire::{
+    decode, decode_with, DecodeOptions, ErrorKind, Layer, LinkType, TcpFlags, Transport,
+};
 
 use crate::util::*;
 
@@ -253,12 +255,26 @@ fn icmpv6_echo_and_neighbor_solicitation() {
 
 #[test]
 fn other_ip_protocols() {
-    let frame = v4(47, &[0, 0, 0x08, 0x00]);
+    // ESP (50): not decoded further.
+    let frame = v4(50, &[0, 0, 1, 0, 0, 0, 0, 1]);
     let d = decode(LinkType::ETHERNET, &frame);
     assert_eq!(d.error, None);
-    assert_eq!(d.transport, Transport::Other { protocol: 47 });
+    assert_eq!(d.transport, Transport::Other { protocol: 50 });
     assert_eq!(
         (d.l4_name(), d.ip_protocol(), d.ports()),
-        (Some("other"), Some(47), None)
+        (Some("other"), Some(50), None)
     );
+    // GRE announcing IPv4, kept in place with --no-decap.
+    let frame = v4(47, &[0, 0, 0x08, 0x00]);
+    let d = decode_with(LinkType::ETHERNET, &frame, None, DecodeOptions::NO_DECAP);
+    assert_eq!((d.error, d.encap), (None, None));
+    assert_eq!(d.transport, Transport::Other { protocol: 47 });
+    // Decapsulated, the IPv4 packet GRE announces is missing: the packet
+    // stays the tunnel, with the inner layer's error.
+    let d = decode(LinkType::ETHERNET, &frame);
+    let e = d.error.unwrap();
+    assert_eq!((e.layer, e.offset), (Layer::Ipv4, 14 + 20 + 4));
+    assert!(e.is_truncation());
+    assert_eq!(d.encap, None);
+    assert_eq!(d.transport, Transport::Other { protocol: 47 });
 }

@@ -287,6 +287,7 @@ pub fn options(max_flows: usize, shards: usize) -> Options {
         },
         shards,
         services: Box::new(services().clone()),
+        ..Options::default()
     }
 }
 
