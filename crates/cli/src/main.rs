@@ -27,6 +27,7 @@ mod interrupt;
 mod live;
 mod outfile;
 mod rules_cmd;
+mod select;
 
 /// Writes one line to standard error; a failure is remembered, not raised.
 fn write_stderr(line: std::fmt::Arguments<'_>) {

@@ -11,6 +11,7 @@ mod interrupt;
 mod live;
 mod media;
 mod mutation;
+mod rule_selection;
 mod util;
 mod verdicts;
 mod zeek;

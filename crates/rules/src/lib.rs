@@ -89,8 +89,8 @@ pub use matcher::{
     Orientation, Query, Side,
 };
 pub use model::{
-    Direction, Document, Origin, Requirement, Role, RoleRef, Rule, RuleSet, Transport, Transports,
-    BUILTIN_ROLES,
+    Confidence, Direction, Document, Origin, Requirement, Role, RoleRef, Rule, RuleSet, Transport,
+    Transports, BUILTIN_ROLES,
 };
 pub use ports::{NamedRange, PortItem, PortRange, PortSpec, SpecError};
 pub use site::{Address, Device, Resolution, Site};

@@ -80,6 +80,8 @@ const CASES: &[(&str, ProblemKind, u32, u32)] = &[
     ("unknown-table", ProblemKind::UnknownKey, 7, 3),
     ("table-not-array", ProblemKind::WrongType, 7, 1),
     ("not-utf8", ProblemKind::Io, 5, 18),
+    ("bad-confidence", ProblemKind::BadValue, 19, 14),
+    ("guess-without-correction", ProblemKind::MissingKey, 7, 1),
 ];
 
 #[test]
