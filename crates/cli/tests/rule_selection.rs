@@ -188,3 +188,100 @@ fn check_stops_on_unknown_products_and_clashes() {
     let (code, _) = check(&["--extra-rules", dir.path().to_str().unwrap()]);
     assert_eq!(code, Some(2));
 }
+
+/// A rule file documenting TCP 4503 (the SSH flow of
+/// fixtures/verdicts/documented.pcap) with the given confidence.
+fn rules_at_4503(confidence: &str) -> tempfile::TempDir {
+    let text = format!(
+        r#"[document]
+file = "test-ports.txt"
+vendor = "Test"
+title = "Test ports"
+
+[[rule]]
+id = "test.ssh"
+product = "Test"
+section = "Ports"
+source_role = "any"
+destination_role = "any"
+destination_ports = "4503"
+transport = "tcp"
+direction = "source-to-destination"
+service = "SSH"
+requirement = "mandatory"
+quote = "45O3 TCP SSH"
+correction = "document: \"45O3\" (a letter O); read as 4503"
+confidence = "{confidence}"
+"#
+    );
+    extra_dir("test.toml", &text)
+}
+
+fn flow_4503(json: &Value) -> Value {
+    json["inputs"][0]["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["dst_port"] == 4503)
+        .cloned()
+        .unwrap()
+}
+
+fn kinds(flow: &Value) -> Vec<String> {
+    flow["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_flow_documented_only_by_guesses_says_so() {
+    let v = fixtures_dir().join("verdicts");
+    let run = |dir: &tempfile::TempDir| -> Value {
+        let out = portmatrix()
+            .args(["check", "--format", "json", "--rules"])
+            .arg(dir.path())
+            .arg(v.join("documented.pcap"))
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let guess = flow_4503(&run(&rules_at_4503("guess")));
+    assert_eq!(guess["verdict"], "documented");
+    assert!(kinds(&guess).contains(&"rule-guess".to_string()), "{guess}");
+    let reading = flow_4503(&run(&rules_at_4503("reading")));
+    assert_eq!(reading["verdict"], "documented");
+    assert!(!kinds(&reading).contains(&"rule-guess".to_string()));
+}
+
+#[test]
+fn rules_show_and_export_carry_the_confidence() {
+    let dir = rules_at_4503("guess");
+    let d = dir.path().to_str().unwrap();
+    let out = portmatrix()
+        .args(["rules", "show", "test.ssh", "--rules", d])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("confidence:") && l.ends_with(" guess")),
+        "{text}"
+    );
+    let out = portmatrix()
+        .args(["rules", "export", "--format", "json", "--rules", d])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["confidence"], "guess");
+    let out = portmatrix()
+        .args(["rules", "export", "--format", "csv", "--rules", d])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let mut lines = csv.split("\r\n");
+    assert!(lines.next().unwrap().ends_with(",correction,confidence"));
+    assert!(lines.next().unwrap().ends_with(",guess"));
+}
