@@ -114,7 +114,13 @@ fn equinox_management_h245_to_terminals_keeps_the_documents_direction() {
     assert_eq!(r.source_role, "avaya.equinox-management");
     assert_eq!(r.destination_role, "avaya.h323-endpoint");
     assert_eq!(r.source_ports.to_string(), "32768-61000");
-    assert_eq!(r.destination_ports, PortSpec::Any);
+    // The terminal's ports: "Consult the vendor documentation"; the XT table
+    // gives an endpoint's H.245 as "... or Ephemeral TCP ports".
+    in_document(
+        AVAYA,
+        "TCP 3230-3250* (H225/H245)(XT) or Ephemeral TCP ports",
+    );
+    assert_eq!(r.destination_ports.to_string(), "ephemeral");
     assert_eq!(r.transport, Transports::Tcp);
     assert_eq!(r.confidence, Confidence::Reading);
     // The turned-round reading is a separate rule that says so.
