@@ -57,6 +57,8 @@ pub struct CheckArgs {
     /// Directory of rule files replacing the built-in rules
     #[arg(long)]
     pub rules: Option<PathBuf>,
+    #[command(flatten)]
+    pub selection: crate::select::RuleSelection,
     /// Site inventory (site.toml): enables roles, direction and missing flows
     #[arg(long)]
     pub site: Option<PathBuf>,
@@ -167,6 +169,8 @@ pub struct LiveArgs {
     /// Directory of rule files replacing the built-in rules
     #[arg(long)]
     pub rules: Option<PathBuf>,
+    #[command(flatten)]
+    pub selection: crate::select::RuleSelection,
     /// Site inventory (site.toml): enables roles, direction and missing flows
     #[arg(long)]
     pub site: Option<PathBuf>,
@@ -215,6 +219,8 @@ pub enum RulesCommand {
         /// Directory of rule files replacing the built-in rules
         #[arg(long)]
         rules: Option<PathBuf>,
+        #[command(flatten)]
+        selection: crate::select::RuleSelection,
     },
     /// Everything about one rule, with its provenance
     Show {

@@ -14,7 +14,7 @@ use portmatrix_rules::{Matcher, Site};
 use crate::args::CheckArgs;
 use crate::interrupt::{Interrupt, Stoppable};
 use crate::output::Outputs;
-use crate::rules_cmd::{print_problems, rules_or_report};
+use crate::rules_cmd::print_problems;
 
 /// Exit status when everything was read and every flow is documented.
 const EXIT_OK: u8 = 0;
@@ -27,10 +27,11 @@ const EXIT_ERROR: u8 = 2;
 /// inventory; `None` after printing every problem when either is bad.
 pub fn load_rules_and_site(
     rules: Option<&Path>,
+    selection: &crate::select::RuleSelection,
     site: Option<&Path>,
 ) -> anyhow::Result<Option<(Matcher, Option<Site>)>> {
     let stderr = std::io::stderr();
-    let Some(rules) = rules_or_report(rules, &mut stderr.lock())? else {
+    let Some(rules) = selection.load(rules, &mut stderr.lock())? else {
         return Ok(None);
     };
     let matcher = Matcher::new(&rules);
@@ -53,7 +54,8 @@ pub fn load_rules_and_site(
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     // First, so that a signal at any later point ends the run with a report.
     let interrupt = Interrupt::install()?;
-    let Some((matcher, site)) = load_rules_and_site(args.rules.as_deref(), args.site.as_deref())?
+    let Some((matcher, site)) =
+        load_rules_and_site(args.rules.as_deref(), &args.selection, args.site.as_deref())?
     else {
         return Ok(ExitCode::from(EXIT_ERROR));
     };

@@ -21,8 +21,11 @@ use crate::outfile::OutputFile;
 use portmatrix_rules::sanitize;
 
 pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
-    let Some((matcher, site)) =
-        crate::check::load_rules_and_site(args.rules.as_deref(), args.site.as_deref())?
+    let Some((matcher, site)) = crate::check::load_rules_and_site(
+        args.rules.as_deref(),
+        &args.selection,
+        args.site.as_deref(),
+    )?
     else {
         return Ok(ExitCode::from(2));
     };

@@ -28,6 +28,7 @@ mod live;
 mod outfile;
 mod output;
 mod rules_cmd;
+mod select;
 
 /// Adds the exit codes to the help of every subcommand.
 fn with_exit_help(cmd: clap::Command) -> clap::Command {

@@ -134,8 +134,8 @@ fn rules(cmd: RulesCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow:
             )?;
             Ok(EXIT_OK)
         }
-        RulesCommand::List { rules } => {
-            let Some(set) = rules_or_report(rules.as_deref(), err)? else {
+        RulesCommand::List { rules, selection } => {
+            let Some(set) = selection.load(rules.as_deref(), err)? else {
                 return Ok(EXIT_ERROR);
             };
             out.write_all(export::table(&set).as_bytes())?;
@@ -321,6 +321,7 @@ mod tests {
     #[test]
     fn list_and_export_use_the_given_rules() {
         let (code, out, _) = run(RulesCommand::List {
+            selection: Default::default(),
             rules: Some(fixture("rules/valid")),
         });
         assert_eq!((code, out.lines().count()), (0, 12));
@@ -342,6 +343,7 @@ mod tests {
     #[test]
     fn bad_rules_dir_stops_list_with_exit_2() {
         let (code, out, err) = run(RulesCommand::List {
+            selection: Default::default(),
             rules: Some(fixture("rules/across")),
         });
         assert_eq!((code, out.as_str()), (2, ""));

@@ -15,6 +15,7 @@ mod mutation;
 mod ptp;
 mod recipes;
 mod reports;
+mod rule_selection;
 mod signalling;
 mod util;
 mod verdicts;

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 
 use portmatrix_rules::{
-    Destination, Matcher, Mismatch, Query, Requirement, RoleRef, Rule, Side, Site,
+    Confidence, Destination, Matcher, Mismatch, Query, Requirement, RoleRef, Rule, Side, Site,
     Transport as RuleTransport,
 };
 use serde::Serialize;
@@ -404,6 +404,16 @@ impl<'a> Classifier<'a> {
             // 3. Documented.
             c.verdict = Verdict::Documented;
             c.rule_ids = ids(&documented);
+            // docs/verdicts.md, `rule-guess`: every documenting rule guesses.
+            if documented.iter().all(|r| r.confidence == Confidence::Guess) {
+                c.findings.push(Finding {
+                    kind: "rule-guess",
+                    detail: format!(
+                        "documented only by rules whose correction is a guess, not a reading of the document ({}); check the vendor's document",
+                        c.rule_ids.join(", ")
+                    ),
+                });
+            }
             if orig_dev.is_some() || resp_dev.is_some() {
                 c.basis = Some("inventory");
             } else {

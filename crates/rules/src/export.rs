@@ -17,7 +17,7 @@ use crate::model::{Rule, RuleSet};
 use crate::ports::PortSpec;
 
 /// The CSV columns, in order.
-pub const CSV_COLUMNS: [&str; 19] = [
+pub const CSV_COLUMNS: [&str; 20] = [
     "id",
     "document",
     "vendor",
@@ -37,6 +37,7 @@ pub const CSV_COLUMNS: [&str; 19] = [
     "configurable",
     "quote",
     "correction",
+    "confidence",
 ];
 
 /// One CSV field: injection-guarded, sanitised, then quoted when needed
@@ -62,7 +63,7 @@ fn groups_text(rule: &Rule) -> String {
         .join(";")
 }
 
-fn csv_row(rule: &Rule) -> [String; 19] {
+fn csv_row(rule: &Rule) -> [String; 20] {
     [
         rule.id.clone(),
         rule.document.clone(),
@@ -83,6 +84,7 @@ fn csv_row(rule: &Rule) -> [String; 19] {
         rule.configurable.to_string(),
         rule.quote.clone(),
         rule.correction.clone().unwrap_or_default(),
+        rule.confidence.to_string(),
     ]
 }
 
@@ -140,6 +142,7 @@ struct JsonRule<'a> {
     configurable: bool,
     quote: &'a str,
     correction: Option<&'a str>,
+    confidence: &'static str,
 }
 
 impl<'a> From<&'a Rule> for JsonRule<'a> {
@@ -164,6 +167,7 @@ impl<'a> From<&'a Rule> for JsonRule<'a> {
             configurable: r.configurable,
             quote: &r.quote,
             correction: r.correction.as_deref(),
+            confidence: r.confidence.name(),
         }
     }
 }
@@ -319,6 +323,7 @@ fn describe_raw(rules: &RuleSet, rule: &Rule) -> String {
     if let Some(c) = &rule.correction {
         kv("correction", c);
     }
+    kv("confidence", rule.confidence.name());
     if let Some(n) = &rule.note {
         kv("note", n);
     }

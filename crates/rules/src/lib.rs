@@ -16,7 +16,10 @@
 //!
 //! - [`RuleSet::builtin`] — the rule files compiled into the binary;
 //!   [`RuleSet::load`] — files or directories given by the user (replacing
-//!   the built-in ones). Both validate everything and return either a
+//!   the built-in ones); [`RuleSet::load_layered`] — a site's files over the
+//!   built-in ones or over others (a rule id in both is a problem);
+//!   [`RuleSet::select_products`] — only some vendors' or products' rules.
+//!   All validate everything and return either a
 //!   complete [`RuleSet`] or an [`Error`] listing every problem as
 //!   `path:line:column: reason`.
 //! - [`Matcher::new`] — compile once; [`Matcher::lookup`] /
@@ -89,8 +92,8 @@ pub use matcher::{
     Orientation, Query, Side,
 };
 pub use model::{
-    Direction, Document, Origin, Requirement, Role, RoleRef, Rule, RuleSet, Transport, Transports,
-    BUILTIN_ROLES,
+    Confidence, Direction, Document, Origin, Requirement, Role, RoleRef, Rule, RuleSet, Transport,
+    Transports, BUILTIN_ROLES,
 };
 pub use ports::{NamedRange, PortItem, PortRange, PortSpec, SpecError};
 pub use site::{Address, Device, Resolution, Site};

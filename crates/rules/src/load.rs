@@ -13,7 +13,7 @@ use toml::Spanned;
 use crate::error::{Diagnostic, Error, LineIndex, Position, ProblemKind, Result};
 use crate::groups::Group;
 use crate::model::{
-    Direction, Document, Origin, Requirement, Role, RoleRef, Rule, RuleSet, Transports,
+    Confidence, Direction, Document, Origin, Requirement, Role, RoleRef, Rule, RuleSet, Transports,
     BUILTIN_ROLES,
 };
 use crate::ports::PortSpec;
@@ -59,6 +59,7 @@ struct RawRule {
     quote: Option<Spanned<String>>,
     correction: Option<Spanned<String>>,
     note: Option<Spanned<String>>,
+    confidence: Option<Spanned<String>>,
 }
 
 /// A port spec as written: a string, or (leniently) a bare integer.
@@ -164,42 +165,35 @@ impl RuleSet {
     /// Every problem of every file: unreadable files, TOML syntax, schema and
     /// semantic errors, and conflicts between files. Nothing is half-loaded.
     pub fn load<P: AsRef<Path>>(paths: &[P]) -> Result<RuleSet> {
-        let mut sources = Vec::new();
-        let mut io = Vec::new();
-        for p in paths {
-            let p = p.as_ref();
-            if p.is_dir() {
-                match toml_files(p) {
-                    Ok(files) if files.is_empty() => io.push(Diagnostic::new(
-                        p,
-                        None,
-                        ProblemKind::Io,
-                        "no .toml files in this directory",
-                    )),
-                    Ok(files) => {
-                        for f in files {
-                            read_source(&f, &mut sources, &mut io);
-                        }
-                    }
-                    Err(e) => io.push(Diagnostic::new(
-                        p,
-                        None,
-                        ProblemKind::Io,
-                        format!("cannot list directory: {e}"),
-                    )),
-                }
-            } else {
-                read_source(p, &mut sources, &mut io);
-            }
-        }
-        match RuleSet::from_sources(sources) {
-            Ok(set) if io.is_empty() => Ok(set),
-            Ok(_) => Err(Error::new(io)),
-            Err(e) => {
-                io.extend(e.into_diagnostics());
-                Err(Error::new(io))
-            }
-        }
+        let (sources, io) = read_paths(paths);
+        finish(RuleSet::from_sources(sources), io)
+    }
+
+    /// Loads `extra` rule files over a base set: the files of `base`, or the
+    /// built-in rules when `base` is `None` (`--extra-rules`, docs/rules.md
+    /// "Layering"). The two are validated as one set, so an extra rule whose
+    /// id is already a base rule's is a `duplicate-rule-id` problem reported
+    /// at the extra rule and naming the base rule's origin; nothing replaces
+    /// anything silently.
+    ///
+    /// # Errors
+    ///
+    /// As [`RuleSet::load`], for both layers.
+    pub fn load_layered<P: AsRef<Path>>(base: Option<&[P]>, extra: &[P]) -> Result<RuleSet> {
+        let (mut sources, mut io) = match base {
+            Some(paths) => read_paths(paths),
+            None => (
+                BUILTIN_FILES
+                    .iter()
+                    .map(|(p, t)| (PathBuf::from(p), (*t).to_string()))
+                    .collect(),
+                Vec::new(),
+            ),
+        };
+        let (extra_sources, extra_io) = read_paths(extra);
+        sources.extend(extra_sources);
+        io.extend(extra_io);
+        finish(RuleSet::from_sources(sources), io)
     }
 
     /// Loads rule files given as (display path, text).
@@ -213,6 +207,52 @@ impl RuleSet {
             .map(|(path, text)| read_file(path, text))
             .collect();
         cross_check(&mut files)
+    }
+}
+
+/// Reads files and directories (a directory stands for its `*.toml` files):
+/// the sources read, and the problems of those that could not be read.
+fn read_paths<P: AsRef<Path>>(paths: &[P]) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
+    let mut sources = Vec::new();
+    let mut io = Vec::new();
+    for p in paths {
+        let p = p.as_ref();
+        if p.is_dir() {
+            match toml_files(p) {
+                Ok(files) if files.is_empty() => io.push(Diagnostic::new(
+                    p,
+                    None,
+                    ProblemKind::Io,
+                    "no .toml files in this directory",
+                )),
+                Ok(files) => {
+                    for f in files {
+                        read_source(&f, &mut sources, &mut io);
+                    }
+                }
+                Err(e) => io.push(Diagnostic::new(
+                    p,
+                    None,
+                    ProblemKind::Io,
+                    format!("cannot list directory: {e}"),
+                )),
+            }
+        } else {
+            read_source(p, &mut sources, &mut io);
+        }
+    }
+    (sources, io)
+}
+
+/// A loaded set, unless a file could not be read (then every problem).
+fn finish(loaded: Result<RuleSet>, mut io: Vec<Diagnostic>) -> Result<RuleSet> {
+    match loaded {
+        Ok(set) if io.is_empty() => Ok(set),
+        Ok(_) => Err(Error::new(io)),
+        Err(e) => {
+            io.extend(e.into_diagnostics());
+            Err(Error::new(io))
+        }
     }
 }
 
@@ -557,6 +597,23 @@ fn read_rule(
     let condition = reader::non_empty(cx, raw.condition, "condition");
     let correction = reader::non_empty(cx, raw.correction, "correction");
     let note = reader::non_empty(cx, raw.note, "note");
+    let confidence = match raw.confidence {
+        None => Some(Confidence::Reading),
+        Some(v) => {
+            let words: Vec<&str> = Confidence::names().collect();
+            let c = read_word(cx, Some(v), "confidence", w, at, Confidence::parse, &words);
+            if c == Some(Confidence::Guess) && correction.is_none() {
+                cx.report(
+                    at,
+                    ProblemKind::MissingKey,
+                    format!("{w} has `confidence = \"guess\"` but no `correction`; say what the document says and what the rule makes of it"),
+                );
+                None
+            } else {
+                c
+            }
+        }
+    };
     let quote = reader::required_str(cx, raw.quote, "quote", w, at);
 
     let mut groups_ok = true;
@@ -639,6 +696,7 @@ fn read_rule(
             quote: quote.into_inner(),
             correction: correction.map(Spanned::into_inner),
             note: note.map(Spanned::into_inner),
+            confidence: confidence?,
             origin: origin(cx, at),
             source_ref: RoleRef::ANY,
             destination_ref: RoleRef::ANY,
@@ -889,6 +947,7 @@ mod tests {
             "quote",
             "correction",
             "note",
+            "confidence",
         ];
         assert_eq!(reader::fields_of::<RawRule>(), &documented);
         assert_eq!(

@@ -212,6 +212,46 @@ impl fmt::Display for Requirement {
     }
 }
 
+/// How directly a rule reads its document (`docs/rules.md`, "Confidence").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Confidence {
+    /// The rule says what the document says (or corrects an evident typo from
+    /// the document's own other rows).
+    #[default]
+    Reading,
+    /// The rule's `correction` interprets rather than reads the document: a
+    /// value the document does not give, chosen by the reviewer.
+    Guess,
+}
+
+impl Confidence {
+    const ALL: [Confidence; 2] = [Confidence::Reading, Confidence::Guess];
+
+    /// The word used in rule files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Confidence::Reading => "reading",
+            Confidence::Guess => "guess",
+        }
+    }
+
+    /// Parses the rule-file word.
+    pub fn parse(s: &str) -> Option<Confidence> {
+        Confidence::ALL.into_iter().find(|c| c.name() == s)
+    }
+
+    /// Every allowed word.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Confidence::ALL.into_iter().map(Confidence::name)
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Where something was defined: file and position.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Origin {
@@ -344,6 +384,8 @@ pub struct Rule {
     pub correction: Option<String>,
     /// Anything else a reviewer should know.
     pub note: Option<String>,
+    /// Whether the rule reads the document or guesses where it is unclear.
+    pub confidence: Confidence,
     /// The `[[rule]]` table.
     pub origin: Origin,
     pub(crate) source_ref: RoleRef,
@@ -431,6 +473,93 @@ impl RuleSet {
     /// The document of a rule.
     pub fn document_of(&self, rule: &Rule) -> Option<&Document> {
         self.documents.iter().find(|d| d.file == rule.document)
+    }
+
+    /// The names `--products`/`--vendor` accept (docs/rules.md, "Selecting
+    /// products"): every vendor, product, document file and rule file stem,
+    /// sorted case-insensitively, without repeats.
+    pub fn product_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        let mut push = |n: &str| {
+            if !names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
+                names.push(n.to_string());
+            }
+        };
+        for r in &self.rules {
+            push(&r.vendor);
+            push(&r.product);
+            push(&r.document);
+        }
+        for f in &self.files {
+            if let Some(stem) = f.file_stem().and_then(|s| s.to_str()) {
+                push(stem);
+            }
+        }
+        names.sort_by_key(|n| n.to_lowercase());
+        names
+    }
+
+    /// Whether `rule` belongs to the product or vendor `name`: its vendor,
+    /// product or document file, or the stem of the rule file defining it,
+    /// equals `name` ignoring ASCII case.
+    pub fn rule_is_of(rule: &Rule, name: &str) -> bool {
+        let stem = rule.origin.path.file_stem().and_then(|s| s.to_str());
+        [
+            Some(rule.vendor.as_str()),
+            Some(rule.product.as_str()),
+            Some(rule.document.as_str()),
+            stem,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|n| n.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Only the rules of the products or vendors `names` (any of them, see
+    /// [`RuleSet::rule_is_of`]); roles stay, documents without a kept rule go.
+    ///
+    /// # Errors
+    ///
+    /// The names that select no rule, when there is any: the caller lists
+    /// [`RuleSet::product_names`].
+    pub fn select_products<S: AsRef<str>>(
+        &self,
+        names: &[S],
+    ) -> std::result::Result<RuleSet, Vec<String>> {
+        let unknown: Vec<String> = names
+            .iter()
+            .map(|n| n.as_ref())
+            .filter(|n| !self.rules.iter().any(|r| RuleSet::rule_is_of(r, n)))
+            .map(str::to_string)
+            .collect();
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+        let rules: Vec<Rule> = self
+            .rules
+            .iter()
+            .filter(|r| names.iter().any(|n| RuleSet::rule_is_of(r, n.as_ref())))
+            .cloned()
+            .collect();
+        let rule_index = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        let documents = self
+            .documents
+            .iter()
+            .filter(|d| rules.iter().any(|r| r.document == d.file))
+            .cloned()
+            .collect();
+        Ok(RuleSet {
+            files: self.files.clone(),
+            documents,
+            roles: self.roles.clone(),
+            rules,
+            role_index: self.role_index.clone(),
+            rule_index,
+        })
     }
 
     /// Rule ids close to `id` (misspellings, substrings), best first.

@@ -4,8 +4,9 @@ use portmatrix_rules::export::{self, CSV_COLUMNS};
 
 use crate::util::test_rules;
 
-/// The column list of the issue, verbatim.
-const ISSUE_HEADER: &str = "id,document,vendor,product,section,source_role,source_ports,destination_role,transport,destination_ports,direction,service,requirement,multicast_groups,broadcast,rtp_pairing,configurable,quote,correction";
+/// The column list of the issue, verbatim, and `confidence` after it
+/// (docs/rules.md, "Confidence").
+const ISSUE_HEADER: &str = "id,document,vendor,product,section,source_role,source_ports,destination_role,transport,destination_ports,direction,service,requirement,multicast_groups,broadcast,rtp_pairing,configurable,quote,correction,confidence";
 
 fn csv() -> String {
     let mut out = Vec::new();
@@ -33,11 +34,11 @@ fn csv_rows_write_ports_transport_and_groups_as_specified() {
     // Values from fixtures/rules/valid/acme.toml and globex.toml.
     assert_eq!(
         row("acme.codec.sip"),
-        "acme.codec.sip,acme-ports.txt,Acme,Acme Codec,Codec ports,any,any,acme.codec,tcp;udp,5060;5061,source-to-destination,SIP,mandatory,,false,false,false,\"5060, 5061 TCP/UDP SIP signalling to the codec\","
+        "acme.codec.sip,acme-ports.txt,Acme,Acme Codec,Codec ports,any,any,acme.codec,tcp;udp,5060;5061,source-to-destination,SIP,mandatory,,false,false,false,\"5060, 5061 TCP/UDP SIP signalling to the codec\",,reading"
     );
     assert_eq!(
         row("acme.controller.control"),
-        "acme.controller.control,acme-ports.txt,Acme,Acme Room Controller,Controller ports,acme.panel,ephemeral-linux,acme.controller,tcp,8443,inbound,Control,mandatory,,false,false,false,8443 TCP Inbound Control panel to controller,"
+        "acme.controller.control,acme-ports.txt,Acme,Acme Room Controller,Controller ports,acme.panel,ephemeral-linux,acme.controller,tcp,8443,inbound,Control,mandatory,,false,false,false,8443 TCP Inbound Control panel to controller,,reading"
     );
     assert!(row("acme.clock.ptp").contains(",319-320,"));
     assert!(row("acme.clock.ptp").contains(",224.0.1.129-224.0.1.132,"));
@@ -45,7 +46,7 @@ fn csv_rows_write_ports_transport_and_groups_as_specified() {
     assert!(row("acme.codec.media").contains(",true,true,"));
     assert!(row("acme.codec.web").contains(",ephemeral-windows;ephemeral-windows-old,"));
     assert!(row("globex.dsp.control").ends_with(
-        ",\"document: \"\"230 TCP\"\"; Telnet control is port 23 in the rest of the DSP's manual, read as 23\""
+        ",\"document: \"\"230 TCP\"\"; Telnet control is port 23 in the rest of the DSP's manual, read as 23\",guess"
     ));
 }
 
@@ -76,6 +77,12 @@ fn json_has_the_same_fields_typed() {
     );
     assert_eq!(sip["broadcast"], serde_json::json!(false));
     assert_eq!(sip["correction"], serde_json::Value::Null);
+    assert_eq!(sip["confidence"], "reading");
+    let control = rows
+        .iter()
+        .find(|r| r["id"] == "globex.dsp.control")
+        .unwrap();
+    assert_eq!(control["confidence"], "guess");
     let ptp = rows.iter().find(|r| r["id"] == "acme.clock.ptp").unwrap();
     assert_eq!(
         ptp["multicast_groups"],
@@ -104,5 +111,10 @@ fn describe_shows_provenance() {
     assert!(text.contains("globex-ports.txt (Globex DSP ports)"));
     assert!(text.contains("\"230 TCP Telnet control from the room controller\""));
     assert!(text.contains("correction:"));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("confidence:") && l.ends_with(" guess")),
+        "{text}"
+    );
     assert!(text.contains("globex.toml:27:1"), "{text}");
 }

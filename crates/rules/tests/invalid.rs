@@ -80,6 +80,8 @@ const CASES: &[(&str, ProblemKind, u32, u32)] = &[
     ("unknown-table", ProblemKind::UnknownKey, 7, 3),
     ("table-not-array", ProblemKind::WrongType, 7, 1),
     ("not-utf8", ProblemKind::Io, 5, 18),
+    ("bad-confidence", ProblemKind::BadValue, 19, 14),
+    ("guess-without-correction", ProblemKind::MissingKey, 7, 1),
 ];
 
 #[test]
@@ -226,4 +228,51 @@ fn reasons_are_plain_and_suggest_fixes() {
         assert!(!r.ends_with('.'), "{name}: {r}");
         assert!(!r.starts_with(char::is_uppercase), "{name}: {r}");
     }
+}
+
+#[test]
+fn extra_rules_over_a_base_are_checked_as_one_set() {
+    // acme.toml as the base, globex.toml layered over it: globex uses the
+    // role acme.controller that acme.toml declares.
+    let base = [fixture("rules/valid/acme.toml")];
+    let set = RuleSet::load_layered(Some(&base[..]), &[fixture("rules/valid/globex.toml")])
+        .expect("globex over acme loads");
+    assert!(set.rule("globex.dsp.control").is_some());
+    assert!(set.rule("acme.codec.sip").is_some());
+    // Without the base, globex.toml alone lacks that role.
+    assert!(RuleSet::load(&[fixture("rules/valid/globex.toml")]).is_err());
+    // rules/across/b.toml over a.toml: the clash is reported in the extra
+    // file, naming the base file's definition (the same positions as
+    // `conflicts_between_files_are_reported_in_the_second_file`).
+    let base = [fixture("rules/across/a.toml")];
+    let diags = RuleSet::load_layered(Some(&base[..]), &[fixture("rules/across/b.toml")])
+        .unwrap_err()
+        .into_diagnostics();
+    let dup = diags
+        .iter()
+        .find(|d| d.kind == ProblemKind::DuplicateRuleId)
+        .expect("a duplicate-rule-id problem");
+    assert!(dup.path.ends_with("b.toml"));
+    assert_eq!(at(dup), (ProblemKind::DuplicateRuleId, 12, 6));
+    assert!(dup.reason.contains("a.toml:12:6"), "{}", dup.reason);
+}
+
+#[test]
+fn selecting_products_keeps_matching_rules_and_names_unknown_ones() {
+    let set = crate::util::test_rules();
+    let globex = set.select_products(&["GLOBEX"]).unwrap();
+    assert!(!globex.rules().is_empty());
+    assert!(globex.rules().iter().all(|r| r.vendor == "Globex"));
+    assert_eq!(globex.documents().len(), 1);
+    assert_eq!(
+        set.select_products(&["globex", "initech"]).unwrap_err(),
+        vec!["initech".to_string()]
+    );
+    let names = set.product_names();
+    assert!(names.iter().any(|n| n == "Acme"));
+    assert!(names.iter().any(|n| n == "acme-ports.txt"), "{names:?}");
+    // The file stem `globex` is the vendor `Globex` again: listed once.
+    let lower: std::collections::BTreeSet<String> =
+        names.iter().map(|n| n.to_lowercase()).collect();
+    assert_eq!(lower.len(), names.len(), "{names:?}");
 }

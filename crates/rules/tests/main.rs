@@ -1,5 +1,6 @@
 //! Integration tests of portmatrix-rules (one test binary, see docs/STYLE.md).
 
+mod accuracy;
 mod export;
 mod invalid;
 mod matcher;
