@@ -69,6 +69,11 @@ pub struct CheckArgs {
     /// Without it, dynamic payload types get no jitter unless an SDP in the capture gives their rate
     #[arg(long = "clock-rate", value_name = "PT=HZ", value_parser = parse_clock_rate)]
     pub clock_rates: Vec<(u8, u32)>,
+    /// Frames compared for mirror duplicates, as `editcap -D N`: each frame with the previous
+    /// N-1 (captured length and first and last 64 bytes); duplicates are counted, not tracked.
+    /// 0 turns it off
+    #[arg(long, value_name = "N", default_value_t = portmatrix_engine::mirror::DEFAULT_DEDUP_WINDOW)]
+    pub dedup_window: usize,
 }
 
 /// Parses `PT=HZ` for `--clock-rate`.
@@ -161,6 +166,11 @@ pub struct LiveArgs {
     /// RTP clock rate of a payload type, PT=HZ (e.g. 96=48000); repeatable
     #[arg(long = "clock-rate", value_name = "PT=HZ", value_parser = parse_clock_rate)]
     pub clock_rates: Vec<(u8, u32)>,
+    /// Frames compared for mirror duplicates, as `editcap -D N`: each frame with the previous
+    /// N-1 (captured length and first and last 64 bytes); duplicates are counted, not tracked.
+    /// 0 turns it off
+    #[arg(long, value_name = "N", default_value_t = portmatrix_engine::mirror::DEFAULT_DEDUP_WINDOW)]
+    pub dedup_window: usize,
     /// Directory of rule files replacing the built-in rules
     #[arg(long)]
     pub rules: Option<PathBuf>,

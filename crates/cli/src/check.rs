@@ -204,6 +204,7 @@ fn analyse<S: FlowSink>(
             // if it cannot be started, this thread reads, with the same result.
             let _ = reader.start_read_ahead();
             Ok(Analysis::new(label, options, matcher, site, sink)
+                .with_dedup_window(args.dedup_window)
                 .run_parallel_until(&mut reader, &|| interrupt.is_set())?
                 .report)
         }

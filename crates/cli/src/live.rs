@@ -92,7 +92,8 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
         Some(j) => j,
         None => &mut text,
     };
-    let mut analysis = Analysis::new(&label, options, &matcher, site.as_ref(), sink);
+    let mut analysis = Analysis::new(&label, options, &matcher, site.as_ref(), sink)
+        .with_dedup_window(args.dedup_window);
     let started = Instant::now();
     let deadline = args
         .duration

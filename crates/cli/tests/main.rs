@@ -10,6 +10,7 @@ mod interrupt;
 #[cfg(feature = "live")]
 mod live;
 mod media;
+mod mirror;
 mod mutation;
 mod util;
 mod verdicts;

@@ -12,6 +12,7 @@
 pub mod classify;
 pub mod detect;
 pub mod flow;
+pub mod mirror;
 pub mod row;
 pub mod summary;
 pub mod time;
@@ -105,12 +106,15 @@ struct Packet {
 #[inline]
 fn decode_record(summary: &mut summary::Accumulator, record: &Record<'_>) -> Packet {
     let facts = portmatrix_wire::decode(record.link_type, record.frame());
-    summary.observe(record, &facts);
+    // A mirror duplicate is counted, not tracked (docs/mirror.md).
+    let duplicate = summary.observe(record, &facts);
     Packet {
         index: record.index,
         ts_ns: record.ts_ns,
         wire_len: record.orig_len,
-        routed: flow::route(&facts, record.ts_ns),
+        routed: (!duplicate)
+            .then(|| flow::route(&facts, record.ts_ns))
+            .flatten(),
         info: flow::PacketInfo::from_facts(&facts),
     }
 }
@@ -185,6 +189,13 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             since_drain: 0,
             last_sweep_ns: i64::MIN,
         }
+    }
+
+    /// Compares each frame with the previous `window - 1` to find mirror
+    /// duplicates (default [`mirror::DEFAULT_DEDUP_WINDOW`]; 0 turns it off).
+    pub fn with_dedup_window(mut self, window: usize) -> Self {
+        self.summary.dedup = mirror::Dedup::new(window);
+        self
     }
 
     /// Feeds one captured record.

@@ -67,6 +67,10 @@ pub struct InputSummary {
     pub unknown_blocks: u64,
     /// The kernel's counters of a live capture.
     pub live: Option<LiveCounters>,
+    /// Frames repeated by the mirror (docs/mirror.md).
+    pub duplicates: crate::mirror::Duplicates,
+    /// Backward steps, jumps and gaps of the capture clock (docs/mirror.md).
+    pub timestamps: crate::mirror::Timestamps,
 }
 
 /// What the kernel counted during a live capture (libpcap `pcap_stats`).
@@ -216,6 +220,8 @@ pub(crate) struct Accumulator {
     snapped: u64,
     truncated_ip: u64,
     errors: ErrorLog,
+    pub(crate) dedup: crate::mirror::Dedup,
+    clock: crate::mirror::Clock,
 }
 
 impl Accumulator {
@@ -235,11 +241,18 @@ impl Accumulator {
             snapped: 0,
             truncated_ip: 0,
             errors: ErrorLog::new(),
+            dedup: crate::mirror::Dedup::new(crate::mirror::DEFAULT_DEDUP_WINDOW),
+            clock: crate::mirror::Clock::default(),
         }
     }
 
+    /// Counts one record; true when it repeats a recent frame (a mirror
+    /// duplicate, not to be fed to the flow stage).
     #[inline]
-    pub(crate) fn observe(&mut self, record: &Record<'_>, facts: &PacketFacts<'_>) {
+    pub(crate) fn observe(&mut self, record: &Record<'_>, facts: &PacketFacts<'_>) -> bool {
+        self.clock
+            .observe(record.index, record.file_offset, record.ts_ns);
+        let duplicate = self.dedup.is_duplicate(record.index, record.data);
         self.packets += 1;
         self.bytes += record.data.len() as u64;
         self.orig_bytes += u64::from(record.orig_len);
@@ -271,6 +284,7 @@ impl Accumulator {
         if let Some(err) = &facts.error {
             self.malformed.bump(err.layer.name());
         }
+        duplicate
     }
 
     /// Counts a read error; memory does not grow with their number (see
@@ -344,6 +358,8 @@ impl Accumulator {
             skipped_bytes: source.as_ref().map_or(0, |s| s.skipped_bytes),
             unknown_blocks: source.as_ref().map_or(0, |s| s.unknown_blocks),
             live: source.as_ref().and_then(|s| s.live),
+            duplicates: self.dedup.report(),
+            timestamps: self.clock.report(),
             interfaces: source.map(|s| s.interfaces).unwrap_or_default(),
         }
     }

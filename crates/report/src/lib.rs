@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod json;
+mod mirror;
 pub mod text;
 
 /// Version of the JSON document layout (`docs/report-format.md`).

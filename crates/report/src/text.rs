@@ -397,6 +397,7 @@ fn render_input(s: &mut String, input: &InputSummary) {
             input.skipped_bytes
         );
     }
+    crate::mirror::render(s, input);
     if let Some(live) = &input.live {
         let _ = writeln!(
             s,
@@ -477,6 +478,8 @@ mod tests {
             skipped_bytes: 0,
             unknown_blocks: 0,
             live: None,
+            duplicates: Default::default(),
+            timestamps: Default::default(),
         };
         let mut out = Vec::new();
         super::write_summaries(&mut out, &[input]).unwrap();
