@@ -33,10 +33,13 @@ pub enum Command {
 /// The exit statuses of `check` (`docs/verdicts.md`).
 const CHECK_EXIT_STATUS: &str = "\
 Exit status:
-  0    every input was read and every flow is documented
+  0    every input was read, something in each was analysed, and every flow is documented
   1    a finding: a flow not documented, a missing flow, damage in an input
   2    an input could not be read at all, the rules or the inventory are invalid,
        or writing the report (or to standard error) failed
+  3    nothing analysed in an input that was read: no packets, no decodable packets
+       (an unsupported link type), or no IP flows (one line on standard error says
+       which); 2 wins over 3, 3 over 1
   130, 143, 129
        interrupted by SIGINT (Ctrl-C), SIGTERM or SIGHUP: reading stopped, and the
        report of what was read before it is complete, marked as interrupted";

@@ -23,6 +23,9 @@ const EXIT_OK: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
 /// Exit status when an input could not be read at all, or the rules/site are bad.
 const EXIT_ERROR: u8 = 2;
+/// Exit status when an input was read but nothing in it was analysed (no
+/// packets, no decodable packets, no IP flows); 2 wins over it, it wins over 1.
+const EXIT_NOTHING: u8 = 3;
 
 /// The compiled rules (`--rules DIR` or the built-in ones) and the site
 /// inventory; `None` after printing every problem when either is bad.
@@ -63,6 +66,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         let input = &report.input;
         if input.format.is_none() {
             status = EXIT_ERROR;
+        } else if let Some(why) = &report.nothing_analysed {
+            eprintln!("portmatrix: {}: nothing analysed: {why}", sanitize(label));
+            if status != EXIT_ERROR {
+                status = EXIT_NOTHING;
+            }
         } else if (!input.errors.is_empty() || report.summary.has_findings()) && status == EXIT_OK {
             status = EXIT_FINDINGS;
         }

@@ -158,3 +158,149 @@ fn backward_steps_agree_with_tshark() {
     assert_eq!(got, expected);
     assert_eq!(t["jumps"], 0);
 }
+
+/// Inputs of `fixtures/recipes/nothing-analysed.sh`: each exits 3 with one
+/// line naming why; the cause follows from how text2pcap built it.
+#[test]
+fn nothing_analysed_is_not_a_pass() {
+    for (file, why) in [
+        ("empty.pcap", "no packets"),
+        (
+            "linktype147.pcap",
+            "no decodable packets: unsupported link type 147",
+        ),
+        ("arp-only.pcap", "no IP flows"),
+    ] {
+        let path = fixtures_dir().join("mirror").join(file);
+        let out = portmatrix()
+            .args(["check", "--format", "json"])
+            .arg(&path)
+            .output()
+            .expect("run portmatrix");
+        assert_eq!(out.status.code(), Some(3), "{file}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{file}: nothing analysed: {why}")),
+            "{file}: {stderr}"
+        );
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let said = doc["inputs"][0]["nothing_analysed"].as_str().unwrap_or("");
+        assert!(said.starts_with(why), "{file}: {said}");
+        // The text report says it too.
+        let text = portmatrix().arg("check").arg(&path).output().unwrap();
+        assert_eq!(text.status.code(), Some(3));
+        assert!(String::from_utf8_lossy(&text.stdout).contains("NOTHING ANALYSED: "));
+    }
+    // Something analysed: no such field; next to an input with nothing
+    // analysed, the run exits 3 (3 wins over 1).
+    let good = fixtures_dir().join("blocked/firewall.pcap");
+    let (code, doc) = check(&[good.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "blocked flows are findings");
+    assert!(doc["inputs"][0]["nothing_analysed"].is_null());
+    let empty = fixtures_dir().join("mirror/empty.pcap");
+    let (code, _) = check(&[good.to_str().unwrap(), empty.to_str().unwrap()]);
+    assert_eq!(code, Some(3));
+}
+
+/// `live` on a silent interface says so after 5 s, with the usual causes,
+/// and exits 3 (nothing analysed).
+#[cfg(feature = "live")]
+#[test]
+fn live_says_a_silent_interface_is_silent() {
+    if !crate::live::can_capture() {
+        return;
+    }
+    // Port 9 (discard) on lo: nothing sends to it in these tests.
+    let out = portmatrix()
+        .args(["live", "lo", "--duration", "6", "--filter", "udp port 9"])
+        .output()
+        .expect("run live");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("no packet on lo for 5 s since the capture started"),
+        "{err}"
+    );
+    assert!(err.contains("mirror (SPAN) session not active"), "{err}");
+    assert!(err.contains("\"udp port 9\" too narrow"), "{err}");
+    assert!(err.contains("nothing analysed: no packets"), "{err}");
+}
+
+/// lossy.pcap is firewall.pcap without the frames listed in the first line
+/// of `fixtures/mirror/lossy.tshark-tcp.txt`. From tshark's fields of the
+/// original: every dropped data segment that a later segment of the other
+/// side acknowledges (`tcp.ack >= tcp.seq + tcp.len`) is one gap event of
+/// its flow, of `tcp.len` bytes (the recipe drops segments that different
+/// ACKs acknowledge).
+#[test]
+fn capture_loss_counts_the_dropped_segments_that_were_acknowledged() {
+    let text = fs::read_to_string(fixtures_dir().join("mirror/lossy.tshark-tcp.txt"))
+        .expect("fixtures/mirror/lossy.tshark-tcp.txt");
+    let mut lines = text.lines();
+    let dropped: Vec<u64> = lines
+        .next()
+        .and_then(|l| l.strip_prefix("# dropped: "))
+        .expect("# dropped: line")
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    // frame, stream, sport, seq, len, ack, dport
+    let rows: Vec<[u64; 7]> = lines
+        .skip(1)
+        .map(|l| {
+            let f: Vec<u64> = l.split('\t').map(|x| x.parse().unwrap_or(0)).collect();
+            [f[0], f[1], f[2], f[4], f[5], f[6], f[3]]
+        })
+        .collect();
+    // Per (sender port, receiver port): (gaps, bytes).
+    let mut expected: std::collections::BTreeMap<(u64, u64), (u64, u64)> = Default::default();
+    for r in rows.iter().filter(|r| dropped.contains(&r[0]) && r[4] > 0) {
+        let acked = rows
+            .iter()
+            .any(|o| o[0] > r[0] && o[1] == r[1] && o[2] != r[2] && o[5] >= r[3] + r[4]);
+        if acked {
+            let e = expected.entry((r[2], r[6])).or_default();
+            e.0 += 1;
+            e.1 += r[4];
+        }
+    }
+    assert_eq!(expected.len(), 4, "{expected:?}");
+
+    let path = fixtures_dir().join("mirror/lossy.pcap");
+    let (_, doc) = check(&[path.to_str().unwrap()]);
+    let input = &doc["inputs"][0];
+    let total = &input["summary"]["capture_loss"];
+    assert_eq!(total["gaps"], expected.values().map(|e| e.0).sum::<u64>());
+    assert_eq!(
+        total["gap_bytes"],
+        expected.values().map(|e| e.1).sum::<u64>()
+    );
+    // Per flow: a flow's gaps are those of the segments its two ports sent.
+    let mut per_flow = 0;
+    for f in input["flows"].as_array().unwrap() {
+        let (sp, dp) = (
+            f["src_port"].as_u64().unwrap(),
+            f["dst_port"].as_u64().unwrap(),
+        );
+        let want: (u64, u64) = [(sp, dp), (dp, sp)]
+            .iter()
+            .filter_map(|p| expected.get(p))
+            .fold((0, 0), |a, e| (a.0 + e.0, a.1 + e.1));
+        let got = &f["capture_loss"];
+        assert_eq!(
+            (
+                got["gaps"].as_u64().unwrap_or(0),
+                got["gap_bytes"].as_u64().unwrap_or(0)
+            ),
+            want,
+            "{f}"
+        );
+        per_flow += want.0;
+    }
+    assert_eq!(per_flow, 4);
+    // The original capture lost nothing.
+    let orig = fixtures_dir().join("blocked/firewall.pcap");
+    let (_, doc) = check(&[orig.to_str().unwrap()]);
+    assert_eq!(doc["inputs"][0]["summary"]["capture_loss"]["gaps"], 0);
+    assert!(doc["inputs"][0]["summary"]["capture_loss"]["acks"].as_u64() > Some(0));
+}

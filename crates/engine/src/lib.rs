@@ -13,6 +13,7 @@ pub mod classify;
 pub mod detect;
 pub mod flow;
 pub mod mirror;
+pub mod nothing;
 pub mod row;
 pub mod summary;
 pub mod time;
@@ -451,10 +452,10 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             .missing(&self.tally.documented_pairs, &self.tally.multicast_sent);
         let inventory = self.classifier.has_inventory();
         Ok(Finished {
-            report: InputReport {
-                input: self.summary.finish(Some(source)),
-                summary: self.tally.summary(evictions, missing, inventory),
-            },
+            report: InputReport::new(
+                self.summary.finish(Some(source)),
+                self.tally.summary(evictions, missing, inventory),
+            ),
             sink: self.sink,
         })
     }

@@ -58,3 +58,22 @@ pub(crate) fn render(s: &mut String, input: &InputSummary) {
         );
     }
 }
+
+/// The capture-loss line of an input or a flow (nothing without ACKs).
+pub(crate) fn render_loss(
+    s: &mut String,
+    l: &portmatrix_engine::flow::loss::LossCounts,
+    label: &str,
+) {
+    if l.acks == 0 {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "{label} {:.2} % ({} of {} TCP ACKs acknowledged data never captured, {} bytes)",
+        l.percent(),
+        l.gaps,
+        l.acks,
+        l.gap_bytes
+    );
+}

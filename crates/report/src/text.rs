@@ -69,6 +69,9 @@ pub fn write_report<W: Write>(
             s.push('\n');
         }
         render_input(&mut s, &r.input);
+        if let Some(why) = &r.nothing_analysed {
+            let _ = writeln!(s, "  NOTHING ANALYSED: {why}");
+        }
         if r.input.format.is_some() {
             render_verdicts(&mut s, r, flows);
         }
@@ -124,6 +127,7 @@ pub fn write_live<W: Write>(
 fn render_verdicts(s: &mut String, r: &InputReport, flows: &TextFlows) {
     let sum = &r.summary;
     let _ = writeln!(s, "\n  flows        {}", sum.flows);
+    crate::mirror::render_loss(s, &sum.capture_loss, "  capture loss ");
     for v in Verdict::ALL {
         let n = sum.verdicts.get(v.name()).copied().unwrap_or(0);
         let kinds = if v == Verdict::Blocked && n > 0 {
@@ -277,6 +281,9 @@ fn render_flow(s: &mut String, f: &FlowRecord) {
     }
     for finding in &f.findings {
         let _ = writeln!(s, "        {}: {}", finding.kind, sanitize(&finding.detail));
+    }
+    if let Some(l) = f.capture_loss.as_ref().filter(|l| l.gaps > 0) {
+        crate::mirror::render_loss(s, l, "        capture-loss:");
     }
     if !f.hints.is_empty() {
         let _ = writeln!(s, "        nearest rules: {}", f.hints.join(", "));
