@@ -304,3 +304,52 @@ fn capture_loss_counts_the_dropped_segments_that_were_acknowledged() {
     assert_eq!(doc["inputs"][0]["summary"]["capture_loss"]["gaps"], 0);
     assert!(doc["inputs"][0]["summary"]["capture_loss"]["acks"].as_u64() > Some(0));
 }
+
+/// oneway.pcap keeps only what 192.0.2.10 sent (`tcpdump 'src host
+/// 192.0.2.10'`): by the filter, that host is seen sending and never
+/// receiving, and each of its unanswered attempts is qualified
+/// `capture-one-way`; in the original, which shows its answers, none is.
+#[test]
+fn one_way_capture_qualifies_unanswered_attempts() {
+    let kinds = ["syn-unanswered", "no-reply"];
+    let one_way = |f: &Value| {
+        f["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kind"] == "capture-one-way")
+    };
+    let path = fixtures_dir().join("mirror/oneway.pcap");
+    let (_, doc) = check(&[path.to_str().unwrap()]);
+    let input = &doc["inputs"][0];
+    assert_eq!(input["summary"]["one_way"]["send_only"], 1);
+    assert_eq!(
+        input["summary"]["one_way"]["send_only_hosts"],
+        serde_json::json!(["192.0.2.10"])
+    );
+    let mut qualified = 0;
+    for f in input["flows"].as_array().unwrap() {
+        assert_eq!(
+            f["src_ip"], "192.0.2.10",
+            "the filter keeps only its packets"
+        );
+        let unanswered = kinds.iter().any(|k| f["blocked_kind"] == *k);
+        assert_eq!(one_way(f), unanswered, "{f}");
+        qualified += usize::from(unanswered);
+        // The verdict stands; the qualifier only says it is no proof.
+        if unanswered {
+            assert_eq!(f["verdict"], "blocked");
+        }
+    }
+    assert!(qualified > 0);
+
+    let orig = fixtures_dir().join("blocked/firewall.pcap");
+    let (_, doc) = check(&[orig.to_str().unwrap()]);
+    let input = &doc["inputs"][0];
+    assert_eq!(input["summary"]["one_way"]["send_only"], 0);
+    assert!(input["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| !one_way(f)));
+}

@@ -14,6 +14,7 @@ pub mod detect;
 pub mod flow;
 pub mod mirror;
 pub mod nothing;
+pub mod oneway;
 pub mod row;
 pub mod summary;
 pub mod time;
@@ -142,6 +143,8 @@ pub struct Analysis<'a, S: FlowSink> {
     media: Vec<Flow>,
     since_drain: u32,
     last_sweep_ns: i64,
+    /// Unicast packets sent by and to each host (docs/mirror.md).
+    hosts: oneway::Hosts,
 }
 
 /// Whether a read error says the input ended inside a record, a block or a
@@ -189,6 +192,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             media: Vec::new(),
             since_drain: 0,
             last_sweep_ns: i64::MIN,
+            hosts: oneway::Hosts::default(),
         }
     }
 
@@ -254,6 +258,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         }
         for flow in &ended {
             self.classifier.note_talkers(flow);
+            self.hosts.note(flow);
         }
         for flow in &ended {
             self.emit(flow);
@@ -270,9 +275,15 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             }
             return;
         }
+        // Unanswered attempts wait for the whole capture's evidence: whether
+        // the responder talked anywhere, whether anything was sent to the
+        // initiator at all (docs/mirror.md, "One-way capture").
         if self.pending.len() < PENDING_CAP
-            && flow.tcp.as_ref().is_some_and(|t| t.syns > 0)
             && flow.packets[1] == 0
+            && (flow.tcp.as_ref().is_some_and(|t| t.syns > 0)
+                || (flow.tcp.is_none()
+                    && flow.dest_kind == flow::DestKind::Unicast
+                    && self.classifier.classify(flow).blocked_kind == Some(BlockedKind::NoReply)))
         {
             self.pending.push(flow.clone());
             return;
@@ -281,7 +292,10 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     }
 
     fn emit_now(&mut self, flow: &Flow, pairing: Option<&Pairing>) {
-        let record = FlowRecord::new(flow, self.classifier.classify_with(flow, pairing));
+        let mut c = self.classifier.classify_with(flow, pairing);
+        self.hosts
+            .qualify(flow, &mut c, self.tally.capture_loss.gaps);
+        let record = FlowRecord::new(flow, c);
         self.tally.add(&record);
         if self.sink_error.is_none() {
             if let Err(e) = self.sink.flow(record) {
@@ -428,6 +442,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         rest.sort_by_key(|f| (f.first_ts_ns, f.id));
         for flow in &rest {
             self.classifier.note_talkers(flow);
+            self.hosts.note(flow);
         }
         for flow in rest {
             if detect::media::is_media(&flow) {
@@ -451,11 +466,10 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             .classifier
             .missing(&self.tally.documented_pairs, &self.tally.multicast_sent);
         let inventory = self.classifier.has_inventory();
+        let mut verdicts = self.tally.summary(evictions, missing, inventory);
+        verdicts.one_way = self.hosts.report();
         Ok(Finished {
-            report: InputReport::new(
-                self.summary.finish(Some(source)),
-                self.tally.summary(evictions, missing, inventory),
-            ),
+            report: InputReport::new(self.summary.finish(Some(source)), verdicts),
             sink: self.sink,
         })
     }

@@ -161,6 +161,8 @@ pub struct VerdictSummary {
     pub documented_basis: BTreeMap<&'static str, u64>,
     /// Capture loss of the input's TCP flows, summed (docs/mirror.md).
     pub capture_loss: crate::flow::loss::LossCounts,
+    /// Hosts seen in one direction only (docs/mirror.md).
+    pub one_way: crate::oneway::OneWay,
 }
 
 impl VerdictSummary {
@@ -185,7 +187,7 @@ pub struct Tally {
     pub documented_pairs: HashSet<(String, String, String)>,
     /// `(device, port)` of documented multicast UDP flows sent by a listed device.
     pub multicast_sent: HashSet<(String, u16)>,
-    capture_loss: crate::flow::loss::LossCounts,
+    pub(crate) capture_loss: crate::flow::loss::LossCounts,
 }
 
 impl Tally {
@@ -233,6 +235,7 @@ impl Tally {
             inventory,
             documented_basis: self.documented_basis,
             capture_loss: self.capture_loss,
+            one_way: Default::default(),
         }
     }
 }

@@ -77,3 +77,33 @@ pub(crate) fn render_loss(
         l.gap_bytes
     );
 }
+
+/// The one-way line of an input (nothing when every host was seen both ways).
+pub(crate) fn render_one_way(s: &mut String, o: &portmatrix_engine::oneway::OneWay) {
+    if o.send_only > 0 {
+        let more = if o.send_only as usize > o.send_only_hosts.len() {
+            ", ..."
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "  one-way      {} hosts only seen sending (nothing to them captured: one direction mirrored?): {}{more}",
+            o.send_only,
+            o.send_only_hosts.join(", ")
+        );
+    }
+    if o.receive_only > 0 {
+        let more = if o.receive_only as usize > o.receive_only_hosts.len() {
+            ", ..."
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "  one-way      {} hosts only seen receiving: {}{more}",
+            o.receive_only,
+            o.receive_only_hosts.join(", ")
+        );
+    }
+}

@@ -128,6 +128,7 @@ fn render_verdicts(s: &mut String, r: &InputReport, flows: &TextFlows) {
     let sum = &r.summary;
     let _ = writeln!(s, "\n  flows        {}", sum.flows);
     crate::mirror::render_loss(s, &sum.capture_loss, "  capture loss ");
+    crate::mirror::render_one_way(s, &sum.one_way);
     for v in Verdict::ALL {
         let n = sum.verdicts.get(v.name()).copied().unwrap_or(0);
         let kinds = if v == Verdict::Blocked && n > 0 {
