@@ -33,10 +33,13 @@ pub enum Command {
 /// The exit statuses of `check` (`docs/verdicts.md`).
 const CHECK_EXIT_STATUS: &str = "\
 Exit status:
-  0    every input was read and every flow is documented
+  0    every input was read, something in each was analysed, and every flow is documented
   1    a finding: a flow not documented, a missing flow, damage in an input
   2    an input could not be read at all, the rules or the inventory are invalid,
        or writing the report (or to standard error) failed
+  3    nothing analysed in an input that was read: no packets, no decodable packets
+       (an unsupported link type), or no IP flows (one line on standard error says
+       which); 2 wins over 3, 3 over 1
   130, 143, 129
        interrupted by SIGINT (Ctrl-C), SIGTERM or SIGHUP: reading stopped, and the
        report of what was read before it is complete, marked as interrupted";
@@ -74,6 +77,11 @@ pub struct CheckArgs {
     /// IP-in-IP) as the packets' flows instead of analysing the frames inside them
     #[arg(long)]
     pub no_decap: bool,
+    /// Frames compared for mirror duplicates, as `editcap -D N`: each frame with the previous
+    /// N-1 (captured length and first and last 64 bytes); duplicates are counted, not tracked.
+    /// 0 turns it off
+    #[arg(long, value_name = "N", default_value_t = portmatrix_engine::mirror::DEFAULT_DEDUP_WINDOW)]
+    pub dedup_window: usize,
 }
 
 /// Parses `PT=HZ` for `--clock-rate`.
@@ -166,6 +174,11 @@ pub struct LiveArgs {
     /// RTP clock rate of a payload type, PT=HZ (e.g. 96=48000); repeatable
     #[arg(long = "clock-rate", value_name = "PT=HZ", value_parser = parse_clock_rate)]
     pub clock_rates: Vec<(u8, u32)>,
+    /// Frames compared for mirror duplicates, as `editcap -D N`: each frame with the previous
+    /// N-1 (captured length and first and last 64 bytes); duplicates are counted, not tracked.
+    /// 0 turns it off
+    #[arg(long, value_name = "N", default_value_t = portmatrix_engine::mirror::DEFAULT_DEDUP_WINDOW)]
+    pub dedup_window: usize,
     /// Directory of rule files replacing the built-in rules
     #[arg(long)]
     pub rules: Option<PathBuf>,

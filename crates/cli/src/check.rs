@@ -22,6 +22,9 @@ const EXIT_OK: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
 /// Exit status when an input could not be read at all, or the rules/site are bad.
 const EXIT_ERROR: u8 = 2;
+/// Exit status when an input was read but nothing in it was analysed (no
+/// packets, no decodable packets, no IP flows); 2 wins over it, it wins over 1.
+const EXIT_NOTHING: u8 = 3;
 
 /// The compiled rules (`--rules DIR` or the built-in ones) and the site
 /// inventory; `None` after printing every problem when either is bad.
@@ -84,6 +87,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         let input = &report.input;
         if input.format.is_none() {
             status = EXIT_ERROR;
+        } else if let Some(why) = &report.nothing_analysed {
+            eprintln!("portmatrix: {}: nothing analysed: {why}", sanitize(&label));
+            if status != EXIT_ERROR {
+                status = EXIT_NOTHING;
+            }
         } else if status == EXIT_OK
             && crate::output::fails(&args.report.fail_on, &report, outputs.flows_with_findings)
         {
@@ -180,6 +188,7 @@ fn analyse<S: FlowSink>(
             // if it cannot be started, this thread reads, with the same result.
             let _ = reader.start_read_ahead();
             Ok(Analysis::new(label, options, matcher, site, sink)
+                .with_dedup_window(args.dedup_window)
                 .run_parallel_until(&mut reader, &|| interrupt.is_set())?
                 .report)
         }

@@ -97,7 +97,8 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
         None => &mut text,
     };
     let mut counting = crate::output::Counting::new(sink);
-    let mut analysis = Analysis::new(&label, options, &matcher, site.as_ref(), &mut counting);
+    let mut analysis = Analysis::new(&label, options, &matcher, site.as_ref(), &mut counting)
+        .with_dedup_window(args.dedup_window);
     let started = Instant::now();
     let deadline = args
         .duration
@@ -107,11 +108,16 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
     let mut last_refresh = Instant::now();
     let mut index = 0u64;
     let mut failure = None;
+    // Silence on the interface is said once per silent stretch.
+    let mut last_packet = started;
+    let mut silence_said = false;
 
     while !stop.load(Ordering::SeqCst) && deadline.is_none_or(|d| Instant::now() < d) {
         match cap.next_record() {
             Ok(Some(record)) => {
                 index += 1;
+                last_packet = Instant::now();
+                silence_said = false;
                 let mut record = record;
                 record.index = index;
                 analysis.observe(&record);
@@ -125,7 +131,12 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
-            Ok(None) => {}
+            Ok(None) => {
+                if !silence_said && last_packet.elapsed() >= SILENCE {
+                    silence_said = true;
+                    eprintln!("portmatrix: live: {}", silence(&args, index));
+                }
+            }
             Err(e) => {
                 failure = Some(e);
                 break;
@@ -162,6 +173,7 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
         .finish_source(source_info(&cap, &args, counters))?
         .report;
     let findings = crate::output::fails(&args.fail_on, &report, counting.flows_with_findings);
+    let report_nothing = report.nothing_analysed.clone();
     match json {
         Some(mut j) => {
             j.end_input(&report)?;
@@ -181,7 +193,36 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
         eprintln!("portmatrix: live: {e}");
         return Ok(ExitCode::from(2));
     }
+    if let Some(why) = &report_nothing {
+        eprintln!("portmatrix: {}: nothing analysed: {why}", sanitize(&label));
+        if index == 0 {
+            eprintln!("portmatrix: live: {}", silence(&args, 0));
+        }
+        return Ok(ExitCode::from(3));
+    }
     Ok(ExitCode::from(u8::from(findings)))
+}
+
+/// Seconds without a packet before `live` says the interface is silent.
+const SILENCE: Duration = Duration::from_secs(5);
+
+/// What a silent interface usually means (docs/mirror.md).
+fn silence(args: &LiveArgs, packets: u64) -> String {
+    let filter = match &args.filter {
+        Some(f) => format!("the filter {:?} too narrow", sanitize(f)),
+        None => "a capture filter too narrow".to_string(),
+    };
+    let since = if packets == 0 {
+        "since the capture started".to_string()
+    } else {
+        format!("after {packets} packets")
+    };
+    format!(
+        "no packet on {} for {} s {since}: wrong interface? mirror (SPAN) session not active or \
+         not pointed at this port? {filter}? link down?",
+        sanitize(&args.interface),
+        SILENCE.as_secs()
+    )
 }
 
 /// Flushes, syncs and renames the capture file to its name.

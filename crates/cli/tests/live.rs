@@ -12,12 +12,13 @@ fn bin() -> Command {
 }
 
 /// Whether this process may capture on `lo`.
-fn can_capture() -> bool {
+pub fn can_capture() -> bool {
     let out = bin()
         .args(["live", "lo", "--duration", "0.2", "--format", "json"])
         .output()
         .expect("run portmatrix");
-    if out.status.success() {
+    // 3: nothing crossed lo in 0.2 s (nothing analysed), but capture worked.
+    if matches!(out.status.code(), Some(0 | 1 | 3)) {
         true
     } else {
         eprintln!(
@@ -280,9 +281,11 @@ fn live_write_refuses_an_existing_file_and_a_symbolic_link() {
         .arg(&link)
         .output()
         .expect("run live");
+    // Nothing crosses udp port 9 on lo: nothing analysed (exit 3), and the
+    // (empty) capture is still saved.
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(3),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

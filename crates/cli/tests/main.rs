@@ -11,6 +11,7 @@ mod interrupt;
 mod live;
 mod media;
 mod mirror;
+mod mirror_traffic;
 mod mutation;
 mod ptp;
 mod recipes;

@@ -10,7 +10,7 @@
 //! pcapng: the block lengths), not with the reader under test. For every
 //! mutant:
 //!
-//! - nothing panics; the exit status is 0, 1 or 2; the output is JSON;
+//! - nothing panics; the exit status is 0, 1, 2 or 3; the output is JSON;
 //! - every reported error has an offset within the file, at most one error
 //!   is fatal and it is the last;
 //! - the `packets` count equals the records delivered;
@@ -254,6 +254,9 @@ fn analyse(bytes: &[u8]) -> Result<Outcome, String> {
     let text = json.finish().map_err(|e| e.to_string())?;
     let exit = if report.input.format.is_none() {
         2
+    } else if report.nothing_analysed.is_some() {
+        // docs/verdicts.md, "Exit status": nothing analysed.
+        3
     } else if !report.input.errors.is_empty() || report.summary.has_findings() {
         1
     } else {
@@ -1105,7 +1108,7 @@ fn binary_agrees(m: &Mutant, path: &std::path::Path) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let code = out.status.code();
-    if !matches!(code, Some(0..=2)) || stderr.contains("panicked") {
+    if !matches!(code, Some(0..=3)) || stderr.contains("panicked") {
         return Err(format!("exit {code:?}: {stderr}"));
     }
     let doc: Value = serde_json::from_slice(&out.stdout)

@@ -12,7 +12,10 @@
 pub mod classify;
 pub mod detect;
 pub mod flow;
+pub mod mirror;
 pub mod multicast;
+pub mod nothing;
+pub mod oneway;
 pub mod row;
 pub mod summary;
 pub mod time;
@@ -136,7 +139,8 @@ fn decode_record(
     opts: portmatrix_wire::DecodeOptions,
 ) -> Packet {
     let facts = portmatrix_wire::decode_with(record.link_type, record.frame(), None, opts);
-    summary.observe(record, &facts);
+    // A mirror duplicate is counted, not tracked (docs/mirror.md).
+    let duplicate = summary.observe(record, &facts);
     let info = flow::PacketInfo::from_facts(&facts);
     let before = extras.len();
     if matches!(
@@ -161,7 +165,9 @@ fn decode_record(
             record.orig_len.saturating_sub(e.inner_offset as u32)
         }),
         // Frames without IP become flows only when a detector knew them.
-        routed: flow::route(&facts, record.ts_ns).or_else(|| flow::route_ether(&facts, &info)),
+        routed: (!duplicate)
+            .then(|| flow::route(&facts, record.ts_ns).or_else(|| flow::route_ether(&facts, &info)))
+            .flatten(),
         info,
         extras: (extras.len() - before) as u16,
     }
@@ -201,6 +207,8 @@ pub struct Analysis<'a, S: FlowSink> {
     extras: Vec<Extra>,
     since_drain: u32,
     last_sweep_ns: i64,
+    /// Unicast packets sent by and to each host (docs/mirror.md).
+    hosts: oneway::Hosts,
 }
 
 /// Whether a read error says the input ended inside a record, a block or a
@@ -254,7 +262,15 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             extras: Vec::new(),
             since_drain: 0,
             last_sweep_ns: i64::MIN,
+            hosts: oneway::Hosts::default(),
         }
+    }
+
+    /// Compares each frame with the previous `window - 1` to find mirror
+    /// duplicates (default [`mirror::DEFAULT_DEDUP_WINDOW`]; 0 turns it off).
+    pub fn with_dedup_window(mut self, window: usize) -> Self {
+        self.summary.dedup = mirror::Dedup::new(window);
+        self
     }
 
     /// Feeds one captured record.
@@ -336,6 +352,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         }
         for flow in &ended {
             self.classifier.note_talkers(flow);
+            self.hosts.note(flow);
         }
         for flow in &ended {
             self.emit(flow);
@@ -365,9 +382,15 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             }
             return;
         }
+        // Unanswered attempts wait for the whole capture's evidence: whether
+        // the responder talked anywhere, whether anything was sent to the
+        // initiator at all (docs/mirror.md, "One-way capture").
         if self.pending.len() < PENDING_CAP
-            && flow.tcp.as_ref().is_some_and(|t| t.syns > 0)
             && flow.packets[1] == 0
+            && (flow.tcp.as_ref().is_some_and(|t| t.syns > 0)
+                || (flow.tcp.is_none()
+                    && flow.dest_kind == flow::DestKind::Unicast
+                    && self.classifier.classify(flow).blocked_kind == Some(BlockedKind::NoReply)))
         {
             self.pending.push(flow.clone());
             return;
@@ -389,6 +412,8 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         c.findings.extend(extra);
         self.multicast.note_flow(flow);
         c.findings.extend(self.multicast.judge(flow));
+        self.hosts
+            .qualify(flow, &mut c, self.tally.capture_loss.gaps);
         let record = FlowRecord::new(flow, c);
         self.tally.add(&record);
         if self.sink_error.is_none() {
@@ -548,6 +573,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         rest.sort_by_key(|f| (f.first_ts_ns, f.id));
         for flow in &rest {
             self.classifier.note_talkers(flow);
+            self.hosts.note(flow);
         }
         for flow in rest {
             let multicast = flow.dest_kind == flow::DestKind::Multicast
@@ -586,14 +612,15 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             .classifier
             .missing(&self.tally.documented_pairs, &self.tally.multicast_sent);
         let inventory = self.classifier.has_inventory();
+        let mut verdicts = self.tally.summary(evictions, missing, inventory);
+        verdicts.one_way = self.hosts.report();
         Ok(Finished {
             report: InputReport {
-                input: self.summary.finish(Some(source)),
-                summary: self.tally.summary(evictions, missing, inventory),
                 ptp: self.ptp.report(),
                 multicast: (!self.multicast.is_empty()).then(|| self.multicast.report()),
                 announced: (!registry.is_empty()).then(|| registry.report().0),
                 announced_not_seen: (!registry.is_empty()).then(|| registry.report().1),
+                ..InputReport::new(self.summary.finish(Some(source)), verdicts)
             },
             sink: self.sink,
         })

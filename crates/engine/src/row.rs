@@ -80,6 +80,10 @@ pub struct FlowRecord {
     /// (absent when none did).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub announced_by: Option<u64>,
+    /// TCP data acknowledged but never captured (docs/mirror.md); absent
+    /// when the flow had no ACK of new data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_loss: Option<crate::flow::loss::LossCounts>,
 }
 
 /// An ICMP error that quoted the flow.
@@ -169,6 +173,11 @@ impl FlowRecord {
             sip: detected.sip,
             sap: detected.sap,
             announced_by: c.announced_by,
+            capture_loss: flow
+                .tcp
+                .as_ref()
+                .map(|t| t.loss.counts)
+                .filter(|c| c.acks > 0),
         }
     }
 }
@@ -189,6 +198,10 @@ pub struct VerdictSummary {
     pub inventory: bool,
     /// Documented flows per basis (`inventory`, `port-only`).
     pub documented_basis: BTreeMap<&'static str, u64>,
+    /// Capture loss of the input's TCP flows, summed (docs/mirror.md).
+    pub capture_loss: crate::flow::loss::LossCounts,
+    /// Hosts seen in one direction only (docs/mirror.md).
+    pub one_way: crate::oneway::OneWay,
 }
 
 impl VerdictSummary {
@@ -213,11 +226,15 @@ pub struct Tally {
     pub documented_pairs: HashSet<(String, String, String)>,
     /// `(device, port)` of documented multicast UDP flows sent by a listed device.
     pub multicast_sent: HashSet<(String, u16)>,
+    pub(crate) capture_loss: crate::flow::loss::LossCounts,
 }
 
 impl Tally {
     pub fn add(&mut self, f: &FlowRecord) {
         self.flows += 1;
+        if let Some(l) = &f.capture_loss {
+            self.capture_loss.add(l);
+        }
         *self.verdicts.entry(f.verdict.name()).or_insert(0) += 1;
         if let Some(k) = f.blocked_kind {
             *self.blocked_kinds.entry(k).or_insert(0) += 1;
@@ -256,6 +273,8 @@ impl Tally {
             missing,
             inventory,
             documented_basis: self.documented_basis,
+            capture_loss: self.capture_loss,
+            one_way: Default::default(),
         }
     }
 }
@@ -279,18 +298,27 @@ pub struct InputReport {
     /// Announced media that no flow of the capture used.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub announced_not_seen: Option<Vec<crate::detect::sdp::AnnouncedReport>>,
+    /// Why nothing was analysed (no packets, no decodable packets, no IP
+    /// flows), or null (`crate::nothing`).
+    pub nothing_analysed: Option<String>,
 }
 
 impl InputReport {
-    /// The report of an input that could not be opened.
-    pub fn unreadable(input: crate::summary::InputSummary) -> InputReport {
+    pub fn new(input: crate::summary::InputSummary, summary: VerdictSummary) -> InputReport {
+        let nothing_analysed = crate::nothing::nothing_analysed(&input, &summary);
         InputReport {
             input,
-            summary: Tally::default().summary(0, Vec::new(), false),
+            summary,
+            nothing_analysed,
             ptp: None,
             multicast: None,
             announced: None,
             announced_not_seen: None,
         }
+    }
+
+    /// The report of an input that could not be opened.
+    pub fn unreadable(input: crate::summary::InputSummary) -> InputReport {
+        InputReport::new(input, Tally::default().summary(0, Vec::new(), false))
     }
 }

@@ -76,6 +76,10 @@ pub struct InputSummary {
     /// order of first appearance (at most [`MAX_MIRROR_SESSIONS`]; packets
     /// of further sessions count in `decapsulated` only).
     pub mirror_sessions: Vec<MirrorSession>,
+    /// Frames repeated by the mirror (docs/mirror.md).
+    pub duplicates: crate::mirror::Duplicates,
+    /// Backward steps, jumps and gaps of the capture clock (docs/mirror.md).
+    pub timestamps: crate::mirror::Timestamps,
 }
 
 /// Distinct sessions listed per input.
@@ -273,6 +277,8 @@ pub(crate) struct Accumulator {
     decap_depth_exceeded: u64,
     /// Sessions with their key, scanned linearly (a handful per capture, capped).
     sessions: Vec<(SessionKey, MirrorSession)>,
+    pub(crate) dedup: crate::mirror::Dedup,
+    clock: crate::mirror::Clock,
 }
 
 /// What tells one mirror session from another.
@@ -303,11 +309,18 @@ impl Accumulator {
             decapsulated: 0,
             decap_depth_exceeded: 0,
             sessions: Vec::new(),
+            dedup: crate::mirror::Dedup::new(crate::mirror::DEFAULT_DEDUP_WINDOW),
+            clock: crate::mirror::Clock::default(),
         }
     }
 
+    /// Counts one record; true when it repeats a recent frame (a mirror
+    /// duplicate, not to be fed to the flow stage).
     #[inline]
-    pub(crate) fn observe(&mut self, record: &Record<'_>, facts: &PacketFacts<'_>) {
+    pub(crate) fn observe(&mut self, record: &Record<'_>, facts: &PacketFacts<'_>) -> bool {
+        self.clock
+            .observe(record.index, record.file_offset, record.ts_ns);
+        let duplicate = self.dedup.is_duplicate(record.index, record.data);
         self.packets += 1;
         self.bytes += record.data.len() as u64;
         self.orig_bytes += u64::from(record.orig_len);
@@ -342,6 +355,7 @@ impl Accumulator {
         if let Some(e) = &facts.encap {
             self.observe_encap(e);
         }
+        duplicate
     }
 
     /// Counts a packet that came through a tunnel in its session.
@@ -451,6 +465,8 @@ impl Accumulator {
             decapsulated: self.decapsulated,
             decap_depth_exceeded: self.decap_depth_exceeded,
             mirror_sessions: self.sessions.into_iter().map(|(_, s)| s).collect(),
+            duplicates: self.dedup.report(),
+            timestamps: self.clock.report(),
             interfaces: source.map(|s| s.interfaces).unwrap_or_default(),
         }
     }

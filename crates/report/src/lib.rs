@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod firewall;
 pub mod json;
+mod mirror;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod text;

@@ -69,6 +69,9 @@ pub fn write_report<W: Write>(
             s.push('\n');
         }
         render_input(&mut s, &r.input);
+        if let Some(why) = &r.nothing_analysed {
+            let _ = writeln!(s, "  NOTHING ANALYSED: {why}");
+        }
         if r.input.format.is_some() {
             render_verdicts(&mut s, r, flows);
             render_multicast(&mut s, r);
@@ -129,6 +132,8 @@ pub fn write_live<W: Write>(
 fn render_verdicts(s: &mut String, r: &InputReport, flows: &TextFlows) {
     let sum = &r.summary;
     let _ = writeln!(s, "\n  flows        {}", sum.flows);
+    crate::mirror::render_loss(s, &sum.capture_loss, "  capture loss ");
+    crate::mirror::render_one_way(s, &sum.one_way);
     for v in Verdict::ALL {
         let n = sum.verdicts.get(v.name()).copied().unwrap_or(0);
         let kinds = if v == Verdict::Blocked && n > 0 {
@@ -393,6 +398,9 @@ fn render_flow(s: &mut String, f: &FlowRecord) {
     for finding in &f.findings {
         let _ = writeln!(s, "        {}: {}", finding.kind, sanitize(&finding.detail));
     }
+    if let Some(l) = f.capture_loss.as_ref().filter(|l| l.gaps > 0) {
+        crate::mirror::render_loss(s, l, "        capture-loss:");
+    }
     if !f.hints.is_empty() {
         let _ = writeln!(s, "        nearest rules: {}", f.hints.join(", "));
     }
@@ -560,6 +568,7 @@ fn render_input(s: &mut String, input: &InputSummary) {
             input.skipped_bytes
         );
     }
+    crate::mirror::render(s, input);
     if let Some(live) = &input.live {
         let _ = writeln!(
             s,
@@ -691,6 +700,8 @@ mod tests {
             decapsulated: 0,
             decap_depth_exceeded: 0,
             mirror_sessions: Vec::new(),
+            duplicates: Default::default(),
+            timestamps: Default::default(),
         };
         let mut out = Vec::new();
         super::write_summaries(&mut out, &[input]).unwrap();
@@ -729,6 +740,8 @@ mod tests {
             decapsulated: 0,
             decap_depth_exceeded: 0,
             mirror_sessions: Vec::new(),
+            duplicates: Default::default(),
+            timestamps: Default::default(),
         };
         input.decapsulated = 12;
         input.decap_depth_exceeded = 1;

@@ -67,6 +67,7 @@ fn record(id: u64) -> FlowRecord {
         sip: None,
         sap: None,
         announced_by: None,
+        capture_loss: None,
     }
 }
 

@@ -14,6 +14,7 @@
 //! - [`tcp`]: TCP state and Zeek's history letters.
 
 pub mod key;
+pub mod loss;
 pub mod route;
 pub mod services;
 pub mod table;

@@ -87,6 +87,7 @@ pub fn route(facts: &PacketFacts<'_>, ts_ns: i64) -> Option<Routed> {
                 rst: t.flags.rst(),
                 seq: t.sequence_number,
                 len: facts.payload.len() as u32,
+                ack_no: t.acknowledgment_number,
             };
             (Transport::Tcp, t.source_port, t.destination_port, Some(seg))
         }

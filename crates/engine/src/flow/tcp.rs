@@ -66,6 +66,8 @@ pub struct TcpConn {
     /// The roles were flipped by the last [`TcpConn::update`] and the owner of
     /// the per-side counters has not yet followed ([`TcpConn::take_role_flip`]).
     flip_pending: bool,
+    /// Data acknowledged but never captured (docs/mirror.md).
+    pub loss: super::loss::Loss,
 }
 
 /// The flags and numbers of one segment, as the state machine needs them.
@@ -77,6 +79,8 @@ pub struct Segment {
     pub rst: bool,
     pub seq: u32,
     pub len: u32,
+    /// The acknowledgement number (meaningful with `ack`).
+    pub ack_no: u32,
 }
 
 impl TcpConn {
@@ -101,6 +105,7 @@ impl TcpConn {
         // Zeek decides the state transition with the direction the packet
         // arrived in, even when the history update flipped the roles.
         let is_orig = dir == 0;
+        self.loss.segment(dir, &seg);
         let base = *self.start_seq[dir].get_or_insert(seg.seq);
         let rel = seg.seq.wrapping_sub(base);
         let mut dir = self.update_history(dir, seg, rel, history);
@@ -215,6 +220,7 @@ impl TcpConn {
     /// Swaps originator and responder (Zeek's `FlipRoles`): every per-endpoint
     /// field moves with its endpoint, except the seen-once history bits.
     fn flip_roles(&mut self) {
+        self.loss.flip();
         self.state.swap(0, 1);
         self.prev_state.swap(0, 1);
         self.start_seq.swap(0, 1);
@@ -397,6 +403,7 @@ mod tests {
             rst: flags.contains('R'),
             seq,
             len,
+            ack_no: 0,
         }
     }
 

@@ -29,6 +29,7 @@ fn tcp_flows(pkts: &[(Endpoint, Endpoint, &str, u32, u32, i64)]) -> Vec<Flow> {
             rst: flags.contains('R'),
             seq,
             len,
+            ack_no: 0,
         };
         let routed = Routed::Packet {
             key,

@@ -276,6 +276,7 @@ fn active_flows_keep_their_verdicts_through_a_flood() {
             None,
             Keep::default(),
         )
+        .with_dedup_window(0)
         .run(&mut reader)
         .unwrap()
     };

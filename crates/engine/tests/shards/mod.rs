@@ -390,7 +390,9 @@ fn run_observed(bytes: &[u8], batch: usize, shards: usize, site: Option<&Site>) 
         gen::matcher(),
         site,
         Vec::new(),
-    );
+    )
+    // Identical generated frames are traffic here (see gen::analyse).
+    .with_dedup_window(0);
     let mut in_batch = 0;
     while let Some(item) = reader.next_record() {
         match item {
