@@ -9,6 +9,7 @@ use portmatrix_capture::CaptureReader;
 use portmatrix_engine::{
     Analysis, FlowConfig, FlowSink, InputReport, InputSummary, Options, PortSet,
 };
+use portmatrix_report::html::HtmlReport;
 use portmatrix_report::json::JsonReport;
 use portmatrix_report::text::{sanitize, TextFlows};
 use portmatrix_rules::{Matcher, Site};
@@ -122,6 +123,35 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
                 json.set_interrupted(&Interrupt::name(sig));
             }
             json.finish()?;
+        }
+        OutputFormat::Html => {
+            // Keeps aggregates and a bounded number of flows (docs/report-format.md).
+            let mut html = HtmlReport::new(matcher.rule_set());
+            for path in &args.files {
+                if interrupt.is_set() {
+                    break;
+                }
+                let label = path.to_string_lossy().into_owned();
+                let Some(opened) = open(path, &interrupt) else {
+                    break;
+                };
+                html.begin_input();
+                let report = analyse(
+                    opened,
+                    &label,
+                    &args,
+                    &matcher,
+                    site.as_ref(),
+                    &interrupt,
+                    &mut html,
+                )?;
+                html.end_input(&report);
+                note(&report, &label);
+            }
+            if let Some(sig) = interrupt.signal() {
+                html.set_interrupted(&Interrupt::name(sig));
+            }
+            html.finish(std::io::BufWriter::new(stdout.lock()))?;
         }
         OutputFormat::Text => {
             let mut reports = Vec::with_capacity(args.files.len());

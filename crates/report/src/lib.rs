@@ -1,8 +1,10 @@
-//! Rendering of analysis results: the terminal summary and the JSON document.
+//! Rendering of analysis results: the terminal summary, the JSON document
+//! and the self-contained HTML page.
 //!
 //! This crate knows results, not packets: it never reads a capture.
 #![forbid(unsafe_code)]
 
+pub mod html;
 pub mod json;
 pub mod text;
 
