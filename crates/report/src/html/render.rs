@@ -107,7 +107,6 @@ pub(super) fn page(rules: &RuleSet, inputs: &[Input], interrupted: Option<&str>)
 
 fn input_section(s: &mut String, rules: &RuleSet, ix: usize, input: &Input) {
     let r = &input.report;
-    let a = &input.acc;
     let _ = write!(
         s,
         "<section class=\"input\" data-input=\"{ix}\"><h2>Input {}: {}</h2>",
@@ -130,10 +129,23 @@ fn input_section(s: &mut String, rules: &RuleSet, ix: usize, input: &Input) {
         "<td class=\"n\" data-flows=\"{}\">{}</td></tr></table>",
         r.summary.flows, r.summary.flows
     );
+    input_summary(s, input);
+    matrix(s, input);
+    timeline(s, input);
+    flow_details(s, rules, input);
+    missing(s, input);
+    rtp(s, input);
+    ptp(s, input);
+    multicast(s, input);
+    s.push_str("</section>");
+}
+
+fn missing(s: &mut String, input: &Input) {
+    let r = &input.report;
     if !r.summary.missing.is_empty() {
         let _ = write!(
             s,
-            "<h3>Missing flows <span data-missing=\"{}\">({})</span></h3><table><tr><th>rule</th><th>service</th><th>transport</th><th>ports</th><th>from</th><th>to</th></tr>",
+            "<details class=\"flow\"><summary><b>Missing flows</b>: <span data-missing=\"{}\">{}</span> flows the inventory says must exist were not seen</summary><table><tr><th>rule</th><th>service</th><th>transport</th><th>ports</th><th>from</th><th>to</th></tr>",
             r.summary.missing.len(),
             r.summary.missing.len()
         );
@@ -149,18 +161,19 @@ fn input_section(s: &mut String, rules: &RuleSet, ix: usize, input: &Input) {
                 Esc(&m.destination_device)
             );
         }
-        s.push_str("</table>");
+        s.push_str("</table></details>");
     }
+}
 
-    input_summary(s, input);
-    matrix(s, input);
-    timeline(s, input);
-    flow_details(s, rules, input);
-    rtp(s, input);
-    ptp(s, input);
-    multicast(s, input);
-    let _ = a;
-    s.push_str("</section>");
+/// A row of a flow's evidence.
+fn field(s: &mut String, key: &str, attr: &str, value: &str) {
+    let _ = write!(
+        s,
+        "<tr><th>{}</th><td data-field=\"{}\">{}</td></tr>",
+        Esc(key),
+        Esc(attr),
+        Esc(value)
+    );
 }
 
 fn kv(s: &mut String, key: &str, attr: &str, value: &str) {
@@ -261,50 +274,41 @@ fn matrix(s: &mut String, input: &Input) {
     if pairs.is_empty() {
         return;
     }
-    // Devices by flows, as source or destination; the rest merged.
-    let mut weight: HashMap<&str, u64> = HashMap::new();
+    // Senders as rows, receivers as columns, each by flows; the rest merged.
+    let mut rows_w: HashMap<&str, u64> = HashMap::new();
+    let mut cols_w: HashMap<&str, u64> = HashMap::new();
     for ((a, b), c) in pairs {
-        *weight.entry(a).or_default() += c.flows();
-        *weight.entry(b).or_default() += c.flows();
+        *rows_w.entry(a).or_default() += c.flows();
+        *cols_w.entry(b).or_default() += c.flows();
     }
-    let mut names: Vec<(&str, u64)> = weight.into_iter().collect();
-    names.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
-    let merged = names.len() > MATRIX_CAP;
-    let shown: Vec<&str> = names
-        .iter()
-        .take(if merged { MATRIX_CAP - 1 } else { MATRIX_CAP })
-        .map(|x| x.0)
-        .collect();
-    let slot = |name: &str| shown.iter().position(|x| *x == name).unwrap_or(shown.len());
-    let dim = shown.len() + usize::from(merged);
-    let mut grid: Vec<Cell> = vec![Cell::default(); dim * dim];
+    let rows = Axis::new(rows_w);
+    let cols = Axis::new(cols_w);
+    let (nr, nc) = (rows.len(), cols.len());
+    let mut grid: Vec<Cell> = vec![Cell::default(); nr * nc];
     for ((a, b), c) in pairs {
-        grid[slot(a) * dim + slot(b)].merge(c);
+        grid[rows.slot(a) * nc + cols.slot(b)].merge(c);
     }
-    let label = |i: usize| {
-        if i < shown.len() {
-            shown[i]
-        } else {
-            "(others)"
-        }
-    };
+    let merged = rows.merged || cols.merged;
     let _ = write!(
         s,
         "<h3>Device matrix</h3><p class=\"muted\">Rows send (open the flow), columns receive. A cell counts the flows of the pair and takes the colour of its worst verdict; click it to see the flows.{}</p><table class=\"matrix\"><tr><th>from \\ to</th>",
         if merged {
-            format!(" {} devices in all; the smaller ones are merged into (others).", names.len())
+            format!(
+                " {} senders and {} receivers in all; the smaller ones are merged into (others).",
+                rows.total, cols.total
+            )
         } else {
             String::new()
         }
     );
-    for j in 0..dim {
-        let _ = write!(s, "<th class=\"col\">{}</th>", Esc(label(j)));
+    for j in 0..nc {
+        let _ = write!(s, "<th class=\"col\">{}</th>", Esc(cols.label(j)));
     }
     s.push_str("</tr>");
-    for i in 0..dim {
-        let _ = write!(s, "<tr><th class=\"r\">{}</th>", Esc(label(i)));
-        for j in 0..dim {
-            let c = &grid[i * dim + j];
+    for i in 0..nr {
+        let _ = write!(s, "<tr><th class=\"r\">{}</th>", Esc(rows.label(i)));
+        for j in 0..nc {
+            let c = &grid[i * nc + j];
             let Some(worst) = c.worst() else {
                 s.push_str("<td></td>");
                 continue;
@@ -315,11 +319,16 @@ fn matrix(s: &mut String, input: &Input) {
                 verdict_colour(worst),
                 Esc(worst),
                 c.flows(),
-                Esc(label(i)),
-                Esc(label(j)),
+                Esc(rows.label(i)),
+                Esc(cols.label(j)),
                 c.flows()
             );
-            let _ = write!(s, "<b>{} \u{2192} {}</b>: ", Esc(label(i)), Esc(label(j)));
+            let _ = write!(
+                s,
+                "<b>{} \u{2192} {}</b>: ",
+                Esc(rows.label(i)),
+                Esc(cols.label(j))
+            );
             for (v, k) in VERDICTS.iter().zip(c.counts) {
                 if k > 0 {
                     let _ = write!(s, "{} {k} ", pill(v));
@@ -349,6 +358,46 @@ fn matrix(s: &mut String, input: &Input) {
         s.push_str("</tr>");
     }
     s.push_str("</table>");
+}
+
+/// The rows or the columns of the device matrix.
+struct Axis<'a> {
+    shown: Vec<&'a str>,
+    merged: bool,
+    total: usize,
+}
+
+impl<'a> Axis<'a> {
+    fn new(weight: HashMap<&'a str, u64>) -> Self {
+        let mut names: Vec<(&str, u64)> = weight.into_iter().collect();
+        names.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+        let total = names.len();
+        let merged = total > MATRIX_CAP;
+        let keep = if merged { MATRIX_CAP - 1 } else { MATRIX_CAP };
+        let mut shown: Vec<&str> = names.iter().take(keep).map(|x| x.0).collect();
+        // Alphabetical reads better than by weight once the cut is made.
+        shown.sort_unstable();
+        Axis {
+            shown,
+            merged,
+            total,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.shown.len() + usize::from(self.merged)
+    }
+
+    fn slot(&self, name: &str) -> usize {
+        self.shown
+            .iter()
+            .position(|x| *x == name)
+            .unwrap_or(self.shown.len())
+    }
+
+    fn label(&self, i: usize) -> &str {
+        self.shown.get(i).copied().unwrap_or("(others)")
+    }
 }
 
 fn timeline(s: &mut String, input: &Input) {
@@ -456,47 +505,47 @@ fn flow_details(s: &mut String, rules: &RuleSet, input: &Input) {
             Esc(v),
             pill(v),
             Esc(&flow_text(f)),
-            Esc(f.src_device.as_deref().unwrap_or("")),
-            Esc(f.dst_device.as_deref().unwrap_or("")),
+            Esc(&super::endpoint(&f.src_device, &f.src_ip, &f.src_mac)),
+            Esc(&super::endpoint(&f.dst_device, &f.dst_ip, &f.dst_mac)),
             f.packets,
             f.blocked_kind
                 .map(|k| format!(" &middot; {}", Esc(k)))
                 .unwrap_or_default()
         );
         s.push_str("<table class=\"kv\">");
-        kv(s, "flow", "id", &format!("#{}", f.id));
-        kv(
+        field(s, "flow", "id", &format!("#{}", f.id));
+        field(
             s,
             "time",
             "time",
             &format!("{} \u{2013} {}", f.first_ts, f.last_ts),
         );
-        kv(
+        field(
             s,
             "packets (fwd / rev)",
             "packets",
             &format!("{} / {}", f.packets_fwd, f.packets_rev),
         );
-        kv(
+        field(
             s,
             "bytes (fwd / rev)",
             "bytes",
             &format!("{} / {}", f.bytes_fwd, f.bytes_rev),
         );
-        kv(
+        field(
             s,
             "state",
             "conn_state",
             &format!("{} {}", f.conn_state.unwrap_or("-"), f.history),
         );
         if let Some(app) = f.app {
-            kv(s, "application", "app", app);
+            field(s, "application", "app", app);
         }
         if let Some(vlan) = f.vlan {
-            kv(s, "VLAN", "vlan", &vlan.to_string());
+            field(s, "VLAN", "vlan", &vlan.to_string());
         }
         for e in &f.icmp_errors {
-            kv(
+            field(
                 s,
                 "ICMP error",
                 "icmp",
@@ -507,10 +556,10 @@ fn flow_details(s: &mut String, rules: &RuleSet, input: &Input) {
             );
         }
         for fi in &f.findings {
-            kv(s, fi.kind, "finding", &fi.detail);
+            field(s, fi.kind, "finding", &fi.detail);
         }
         if !f.candidates.is_empty() {
-            kv(s, "candidates", "candidates", &f.candidates.join(", "));
+            field(s, "candidates", "candidates", &f.candidates.join(", "));
         }
         s.push_str("</table>");
         let role = match v {
@@ -615,8 +664,36 @@ fn ptp(s: &mut String, input: &Input) {
         "<h3>PTP health</h3><p class=\"muted\"><span data-ptp-flows=\"{}\">{}</span> flows carry PTP.</p>",
         input.acc.ptp_flows, input.acc.ptp_flows
     );
-    if let Ok(v) = serde_json::to_value(p) {
+    let _ = write!(
+        s,
+        "<table class=\"kv\"><tr><th>messages</th><td data-ptp=\"messages\">{}</td></tr>\
+         <tr><th>versions</th><td>{}</td></tr>\
+         <tr><th>domains</th><td data-ptp=\"domains\">{}</td></tr>\
+         <tr><th>sent to the wrong port</th><td data-ptp=\"wrong_port\">{}</td></tr>",
+        p.messages,
+        Esc(&p
+            .versions
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")),
+        p.domains.len(),
+        p.wrong_port
+    );
+    for f in &p.findings {
+        let _ = write!(
+            s,
+            "<tr><th class=\"bad\" data-ptp-finding=\"{}\">{}</th><td>{}</td></tr>",
+            Esc(f.kind),
+            Esc(f.kind),
+            Esc(&f.detail)
+        );
+    }
+    s.push_str("</table>");
+    if let Ok(v) = serde_json::to_value(&p.domains) {
+        s.push_str("<details class=\"flow\"><summary>Domains, clocks and rates</summary>");
         value(s, &v);
+        s.push_str("</details>");
     }
 }
 

@@ -64,7 +64,7 @@ pub fn timeline(
     bars: &[Bar],
 ) -> String {
     let span = (end - start).max(1) as f64;
-    let (left, width) = (220.0f64, 900.0f64);
+    let (left, width) = (330.0f64, 860.0f64);
     let hist_h = 80.0f64;
     let bar_h = 12.0f64;
     let height = hist_h + 30.0 + bar_h * bars.len() as f64 + 10.0;
