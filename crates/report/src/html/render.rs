@@ -26,7 +26,7 @@ th{background:#f4f4f4}td.n,th.n{text-align:right;font-variant-numeric:tabular-nu
 details.flow{border:1px solid #ddd;margin:4px 0;padding:3px 8px}details.flow>summary{cursor:pointer}
 .kv th{font-weight:500;background:#fafafa}
 .bad{color:#c62828;font-weight:600}
-#filter{margin:6px 0}
+.row{display:flex;gap:32px;align-items:flex-start;flex-wrap:wrap}
 ";
 
 /// Filters the flow lists by verdict; the page reads fine without it.
@@ -81,7 +81,7 @@ pub(super) fn page(rules: &RuleSet, inputs: &[Input], interrupted: Option<&str>)
     // Totals.
     let _ = write!(
         s,
-        "<section id=\"totals\"><h2>Verdicts</h2>{}<table><tr><th>verdict</th><th class=\"n\">flows</th></tr>",
+        "<section id=\"totals\"><h2>Verdicts</h2><div class=\"row\">{}<table><tr><th>verdict</th><th class=\"n\">flows</th></tr>",
         svg::verdict_bars(&totals)
     );
     for (v, c) in VERDICTS.iter().zip(totals) {
@@ -96,12 +96,12 @@ pub(super) fn page(rules: &RuleSet, inputs: &[Input], interrupted: Option<&str>)
         s,
         "<tr><th>all flows</th><th class=\"n\" data-total=\"flows\">{flows}</th></tr>\
          <tr><td>packets</td><td class=\"n\" data-total=\"packets\">{packets}</td></tr>\
-         <tr><td>read errors</td><td class=\"n\" data-total=\"errors\">{errors}</td></tr></table></section>"
+         <tr><td>read errors</td><td class=\"n\" data-total=\"errors\">{errors}</td></tr></table></div></section>"
     );
     for (ix, input) in inputs.iter().enumerate() {
         input_section(&mut s, rules, ix, input);
     }
-    let _ = write!(s, "<script>{SCRIPT}</script></body></html>\n");
+    let _ = writeln!(s, "<script>{SCRIPT}</script></body></html>");
     s
 }
 
