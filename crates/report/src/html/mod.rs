@@ -229,7 +229,7 @@ impl InputAcc {
             .entry(f.first_ts_ns.div_euclid(self.bucket_ns))
             .or_default()[vi] += 1;
         while self.buckets.len() > BUCKETS_MAX {
-            self.bucket_ns *= 2;
+            self.bucket_ns = self.bucket_ns.saturating_mul(2);
             let old = std::mem::take(&mut self.buckets);
             for (b, c) in old {
                 let e = self.buckets.entry(b.div_euclid(2)).or_default();
@@ -363,5 +363,190 @@ impl FlowSink for HtmlReport<'_> {
     fn flow(&mut self, record: FlowRecord) -> io::Result<()> {
         self.current.add(record);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portmatrix_engine::{Finding, InputSummary, Tally, Verdict};
+    use proptest::prelude::*;
+
+    fn summary(path: &str, first: i64, last: i64) -> InputSummary {
+        InputSummary {
+            path: path.into(),
+            format: Some("pcap".into()),
+            variant: None,
+            compressed: false,
+            link_types: vec!["ether".into()],
+            interfaces: Vec::new(),
+            packets: 2,
+            bytes: 132,
+            orig_bytes: 132,
+            first_ts_ns: Some(first),
+            last_ts_ns: Some(last),
+            first_ts: None,
+            last_ts: None,
+            protocols: Default::default(),
+            vlan_tagged: 0,
+            vlans: Default::default(),
+            snapped: 0,
+            truncated_ip: 0,
+            malformed: Default::default(),
+            errors: Vec::new(),
+            error_count: 0,
+            error_kinds: Vec::new(),
+            skipped_bytes: 0,
+            unknown_blocks: 0,
+            live: None,
+        }
+    }
+
+    /// A flow whose every free-text field is `text`.
+    fn record(id: u64, verdict: Verdict, text: &str, ts: i64, packets: u64) -> FlowRecord {
+        FlowRecord {
+            id,
+            vlan: None,
+            inner_vlan: None,
+            transport: "udp",
+            src_ip: Some(format!("10.0.{}.{}", id / 250 % 250, id % 250)),
+            src_port: 5004,
+            dst_ip: Some("239.1.1.1".into()),
+            dst_port: 5004,
+            ether_type: None,
+            src_mac: None,
+            dst_mac: None,
+            destination: "multicast",
+            first_ts: text.into(),
+            last_ts: text.into(),
+            first_ts_ns: ts,
+            last_ts_ns: ts,
+            packets,
+            bytes: packets * 100,
+            packets_fwd: packets,
+            packets_rev: 0,
+            bytes_fwd: packets * 100,
+            bytes_rev: 0,
+            conn_state: Some("S0"),
+            history: text.into(),
+            app: None,
+            verdict,
+            basis: None,
+            candidates: vec![text.into()],
+            blocked_kind: None,
+            rule_ids: vec![text.into()],
+            hints: vec![text.into()],
+            findings: vec![Finding {
+                kind: "no-reply",
+                detail: text.into(),
+            }],
+            src_device: Some(text.into()),
+            dst_device: Some(format!("{text}-dst")),
+            icmp_errors: Vec::new(),
+            rtp: Vec::new(),
+            rtcp: None,
+            ptp: None,
+        }
+    }
+
+    fn page_of(text: &str, flows: Vec<FlowRecord>, first: i64, last: i64) -> String {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let mut html = HtmlReport::new(&rules);
+        html.begin_input();
+        let mut tally = Tally::default();
+        for f in flows {
+            tally.add(&f);
+            html.flow(f).unwrap();
+        }
+        html.end_input(&InputReport {
+            input: summary(text, first, last),
+            summary: tally.summary(0, Vec::new(), false),
+            ptp: None,
+        });
+        let out = html.finish(Vec::new()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn timestamps_across_the_whole_i64_range_draw() {
+        // As the text report's fuzz finding: packets stamped 1677 and 2023.
+        let (a, b) = (-9_223_372_036_604_775_808, 1_700_000_000_250_000_000);
+        let flows = vec![
+            record(1, Verdict::Documented, "a", a, 3),
+            record(2, Verdict::Blocked, "b", b, 2),
+        ];
+        let page = page_of("fuzz", flows, a, b);
+        assert!(page.contains("<svg class=\"chart timeline\""));
+        assert!(!page.contains("NaN") && !page.contains("inf"));
+    }
+
+    #[test]
+    fn memory_stays_bounded_over_many_flows() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let mut html = HtmlReport::new(&rules);
+        html.begin_input();
+        let n = (DETAIL_CAP as u64) * 3;
+        for id in 0..n {
+            // Flow starts over a long time: the buckets must widen.
+            let ts = (id as i64) * 7_000_000_000;
+            let v = if id % 2 == 0 {
+                Verdict::Undocumented
+            } else {
+                Verdict::Documented
+            };
+            html.flow(record(id, v, "x", ts, id % 97)).unwrap();
+        }
+        let acc = &html.current;
+        assert_eq!(acc.flows, n);
+        assert_eq!(acc.detail.len(), DETAIL_CAP);
+        // Every flow here has a finding, so every flow was worth showing.
+        assert_eq!(acc.worth, n);
+        // The kept ones are the largest by packets.
+        let smallest_kept = acc.detail.iter().map(|k| k.0.rec.packets).min().unwrap();
+        assert!(
+            smallest_kept >= 60,
+            "kept a flow of {smallest_kept} packets"
+        );
+        assert!(acc.buckets.len() <= BUCKETS_MAX);
+        assert_eq!(acc.buckets.values().flatten().sum::<u64>(), n);
+        assert_eq!(acc.timeline.len(), TIMELINE_CAP);
+        assert!(acc.pairs.len() <= PAIR_CAP + 1);
+        assert_eq!(acc.pairs.values().map(Cell::flows).sum::<u64>(), n);
+        assert!(acc.pairs.values().all(|c| c.sample.len() <= CELL_SAMPLE));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Hostile text in every field a packet or a file can fill never
+        /// becomes markup: the page holds only its own script and no
+        /// element the text names, nor any unsafe character.
+        #[test]
+        fn hostile_fields_never_become_markup(
+            text in proptest::collection::vec(
+                prop_oneof![
+                    Just("<script>alert(1)</script>"), Just("<img src=x onerror=alert(1)>"),
+                    Just("\" onclick=\"x"), Just("' onclick='x"), Just("</td></table>"),
+                    Just("&"), Just("\u{202e}"), Just("\u{2067}"), Just("\u{0}"), Just("\u{1b}[2J"),
+                    Just("\u{85}"), Just("\u{2028}"), Just("-->"), Just("<!--"), Just("]]>"),
+                    Just("<svg onload=alert(1)>"), Just("a"), Just("é"),
+                ],
+                1..12,
+            ).prop_map(|v| v.concat())
+        ) {
+            let flows = vec![
+                record(1, Verdict::Forbidden, &text, 1_000, 5),
+                record(2, Verdict::Documented, &text, 2_000, 9),
+            ];
+            let page = page_of(&text, flows, 1_000, 2_000);
+            prop_assert_eq!(page.matches("<script").count(), 1);
+            prop_assert!(!page.contains("<img"));
+            prop_assert!(!page.contains("<svg onload"));
+            // As text the attribute is harmless; as markup it would follow a real quote.
+            prop_assert!(!page.contains("\" onclick") && !page.contains("' onclick"));
+            prop_assert!(!page.contains("<!--") && !page.contains("-->"));
+            prop_assert!(!page.contains("</td></table>"));
+            prop_assert!(!page.chars().any(|c| portmatrix_rules::is_unsafe_char(c) && c != '\n'));
+        }
     }
 }

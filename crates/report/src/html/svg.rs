@@ -63,12 +63,13 @@ pub fn timeline(
     buckets: &[(i64, [u64; 5])],
     bars: &[Bar],
 ) -> String {
-    let span = (end - start).max(1) as f64;
+    // i128: timestamps may span the whole i64 range (a damaged capture).
+    let span = (i128::from(end) - i128::from(start)).max(1) as f64;
     let (left, width) = (330.0f64, 860.0f64);
     let hist_h = 80.0f64;
     let bar_h = 12.0f64;
     let height = hist_h + 30.0 + bar_h * bars.len() as f64 + 10.0;
-    let x = |t: i64| left + ((t - start) as f64 / span) * width;
+    let x = |t: i64| left + ((i128::from(t) - i128::from(start)) as f64 / span) * width;
     let mut s = String::new();
     let _ = write!(
         s,
@@ -91,9 +92,11 @@ pub fn timeline(
         max as u64
     );
     for (b, counts) in buckets {
-        let t0 = b * bucket_ns;
+        let t0 = b.saturating_mul(bucket_ns);
         let x0 = x(t0.max(start));
-        let x1 = x((t0 + bucket_ns).min(end.max(start + 1)));
+        let x1 = x(t0
+            .saturating_add(bucket_ns)
+            .min(end.max(start.saturating_add(1))));
         let w = (x1 - x0).max(1.0);
         let mut y = hist_h;
         for (v, n) in VERDICTS.iter().zip(counts) {
