@@ -632,12 +632,13 @@ fn rtp(s: &mut String, input: &Input) {
         }
     }
     s.push_str("</table>");
-    let rtcp: Vec<&FlowRecord> = a
+    let mut rtcp: Vec<&FlowRecord> = a
         .detail
         .iter()
         .map(|k| &k.0.rec)
         .filter(|f| f.rtcp.is_some())
         .collect();
+    rtcp.sort_by_key(|f| f.id);
     if !rtcp.is_empty() {
         s.push_str("<h3>RTCP</h3>");
         for f in rtcp {
