@@ -48,6 +48,8 @@ Exit status:
 pub enum OutputFormat {
     Text,
     Json,
+    /// One self-contained HTML page (docs/report-format.md)
+    Html,
 }
 
 #[derive(Debug, clap::Args)]

@@ -87,6 +87,9 @@ pub fn run(args: LiveArgs) -> anyhow::Result<ExitCode> {
     let mut json = match args.format {
         OutputFormat::Json => Some(JsonReport::new(std::io::BufWriter::new(std::io::stdout()))?),
         OutputFormat::Text => None,
+        OutputFormat::Html => anyhow::bail!(
+            "--format html is for capture files: record with --write, then run check on the file"
+        ),
     };
     if let Some(j) = json.as_mut() {
         j.begin_input()?;

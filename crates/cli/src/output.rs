@@ -40,6 +40,8 @@ pub enum ReportFormat {
     Json,
     /// One row per flow, for spreadsheets
     Csv,
+    /// One self-contained page with charts, for people (docs/report-format.md)
+    Html,
     /// flows.parquet and findings.parquet, to query many captures together
     #[cfg(feature = "parquet")]
     Parquet,
@@ -52,6 +54,7 @@ impl ReportFormat {
             ReportFormat::Text => "report.txt",
             ReportFormat::Json => "report.json",
             ReportFormat::Csv => "report.csv",
+            ReportFormat::Html => "report.html",
             #[cfg(feature = "parquet")]
             ReportFormat::Parquet => "flows.parquet",
         }
@@ -264,6 +267,7 @@ pub struct Outputs<'r> {
     rules: &'r RuleSet,
     json: Option<JsonReport<Out>>,
     csv: Option<CsvReport<'r, Out>>,
+    html: Option<(Out, portmatrix_report::html::HtmlReport<'r>)>,
     #[cfg(feature = "parquet")]
     parquet: Option<portmatrix_report::parquet::ParquetReport<Named>>,
     text: Option<(Out, Vec<(InputReport, TextFlows)>)>,
@@ -293,6 +297,7 @@ impl<'r> Outputs<'r> {
             rules,
             json: None,
             csv: None,
+            html: None,
             #[cfg(feature = "parquet")]
             parquet: None,
             text: None,
@@ -306,6 +311,12 @@ impl<'r> Outputs<'r> {
                 ReportFormat::Text => outputs.text = Some((open(&dest)?, Vec::new())),
                 ReportFormat::Json => outputs.json = Some(JsonReport::new(open(&dest)?)?),
                 ReportFormat::Csv => outputs.csv = Some(CsvReport::new(open(&dest)?, rules)?),
+                ReportFormat::Html => {
+                    outputs.html = Some((
+                        open(&dest)?,
+                        portmatrix_report::html::HtmlReport::new(rules),
+                    ))
+                }
                 #[cfg(feature = "parquet")]
                 ReportFormat::Parquet => {
                     let Dest::File(flows) = dest else {
@@ -331,6 +342,9 @@ impl<'r> Outputs<'r> {
         if let Some(c) = self.csv.as_mut() {
             c.begin_input(label);
         }
+        if let Some((_, h)) = self.html.as_mut() {
+            h.begin_input();
+        }
         #[cfg(feature = "parquet")]
         if let Some(p) = self.parquet.as_mut() {
             p.begin_input(label);
@@ -346,6 +360,9 @@ impl<'r> Outputs<'r> {
     pub fn end_input(&mut self, report: InputReport) -> io::Result<()> {
         if let Some(j) = self.json.as_mut() {
             j.end_input(&report)?;
+        }
+        if let Some((_, h)) = self.html.as_mut() {
+            h.end_input(&report);
         }
         let flows = std::mem::take(&mut self.text_flows);
         if let Some((_, reports)) = self.text.as_mut() {
@@ -368,6 +385,12 @@ impl<'r> Outputs<'r> {
         }
         if let Some(c) = self.csv {
             c.finish()?.flush()?;
+        }
+        if let Some((out, mut h)) = self.html {
+            if let Some(sig) = interrupted {
+                h.set_interrupted(sig);
+            }
+            h.finish(out)?.flush()?;
         }
         #[cfg(feature = "parquet")]
         if let Some(p) = self.parquet {
@@ -406,9 +429,10 @@ impl FlowSink for Outputs<'_> {
         let parquet = self.parquet.as_mut().map(|p| p as &mut dyn FlowSink);
         #[cfg(not(feature = "parquet"))]
         let parquet = None;
-        let sinks: [Option<&mut dyn FlowSink>; 5] = [
+        let sinks: [Option<&mut dyn FlowSink>; 6] = [
             (!self.firewall.is_empty()).then_some(&mut self.allowlist as &mut dyn FlowSink),
             self.csv.as_mut().map(|c| c as &mut dyn FlowSink),
+            self.html.as_mut().map(|(_, h)| h as &mut dyn FlowSink),
             parquet,
             self.json.as_mut().map(|j| j as &mut dyn FlowSink),
             self.text

@@ -6,6 +6,7 @@ mod firewall;
 mod fixtures;
 mod flood;
 mod hostile;
+mod html;
 mod interrupt;
 #[cfg(feature = "live")]
 mod live;

@@ -1,11 +1,12 @@
 //! Rendering of analysis results: the terminal summary, the JSON document,
-//! CSV rows, Parquet files and firewall allowlists.
+//! CSV rows, Parquet files, firewall allowlists and the self-contained HTML page.
 //!
 //! This crate knows results, not packets: it never reads a capture.
 #![forbid(unsafe_code)]
 
 pub mod csv;
 pub mod firewall;
+pub mod html;
 pub mod json;
 mod mirror;
 #[cfg(feature = "parquet")]
