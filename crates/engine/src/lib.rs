@@ -12,6 +12,7 @@
 pub mod classify;
 pub mod detect;
 pub mod flow;
+pub mod recognize;
 pub mod row;
 pub mod summary;
 pub mod time;
