@@ -27,6 +27,7 @@ mod interrupt;
 mod live;
 mod outfile;
 mod rules_cmd;
+mod site_infer;
 
 /// Writes one line to standard error; a failure is remembered, not raised.
 fn write_stderr(line: std::fmt::Arguments<'_>) {
@@ -84,6 +85,7 @@ fn run(args: args::Args) -> anyhow::Result<ExitCode> {
         args::Command::Live(a) => live::run(a),
         args::Command::Rules(a) => rules_cmd::run_rules(a),
         args::Command::Site(a) => rules_cmd::run_site(a),
+        args::Command::Roles(a) => rules_cmd::run_roles(a),
     }
 }
 

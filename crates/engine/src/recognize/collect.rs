@@ -173,10 +173,17 @@ impl Collector {
         match facts.transport {
             Transport::Udp(u) => {
                 let (sp, dp) = (u.source_port, u.destination_port);
-                if self.ports.contains(&(17, sp)) {
+                // Discovery requests and announcements go to broadcast or
+                // multicast; answers come back unicast from the service port.
+                let group = facts.dst_mac.is_some_and(|m| m[0] & 1 == 1)
+                    || facts.dst_ip().is_some_and(|d| match d {
+                        IpAddr::V4(v4) => v4.is_broadcast() || v4.is_multicast(),
+                        IpAddr::V6(v6) => v6.is_multicast(),
+                    });
+                if !group && self.ports.contains(&(17, sp)) {
                     self.add(key, "port", format!("udp/{sp}").as_bytes(), record, ts_ns);
                 }
-                if self.sent_to.contains(&dp) {
+                if group && self.sent_to.contains(&dp) {
                     self.add(
                         key,
                         "sent-to",

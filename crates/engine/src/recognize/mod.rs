@@ -9,6 +9,7 @@
 //! of the rule sets, each with a confidence and the evidence behind it.
 
 mod collect;
+mod mix;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -17,6 +18,7 @@ use portmatrix_rules::{Rule, RuleSet};
 use serde::{Deserialize, Serialize};
 
 pub use collect::{Collector, Evidence, HostEvidence, HostKey, MAX_EVIDENCE, MAX_HOSTS};
+pub use mix::Mix;
 
 /// The recognition knowledge shipped with the program.
 pub const KNOWLEDGE: &str = include_str!("../../data/recognize.toml");
