@@ -285,4 +285,43 @@ mod tests {
         let site = portmatrix_rules::Site::parse(std::path::Path::new("draft.toml"), &text, &rules);
         assert!(site.is_ok(), "{text}\n{:?}", site.err());
     }
+
+    /// Every role the draft gives an address is a role the demo's own
+    /// inventory (`fixtures/demo/site.toml`, written with the scenario)
+    /// gives it, but for the one difference explained in
+    /// docs/recognition.md: the Global Configurator PC sends the discovery
+    /// broadcast the Extron document attributes to Toolbelt.
+    #[test]
+    fn the_demo_draft_agrees_with_the_demo_inventory() {
+        let rules = RuleSet::builtin().unwrap();
+        let truth = portmatrix_rules::Site::load(&fixture("demo/site.toml"), &rules).unwrap();
+        let cap = fixture("demo/room.pcapng");
+        let text = draft(std::slice::from_ref(&cap));
+        let draft =
+            portmatrix_rules::Site::parse(std::path::Path::new("d.toml"), &text, &rules).unwrap();
+        let explained = [("10.10.20.50", "extron.toolbelt-pc")];
+        let mut agreed = 0;
+        for d in draft.devices() {
+            let ip = d.addresses.iter().find_map(|a| a.to_string().parse().ok());
+            let known: Vec<&str> = truth
+                .lookup(ip, None)
+                .devices()
+                .flat_map(|t| t.role_ids.iter().map(String::as_str))
+                .collect();
+            for r in d.role_ids.iter().filter(|r| *r != "any") {
+                let at = ip
+                    .map(|i: std::net::IpAddr| i.to_string())
+                    .unwrap_or_default();
+                if explained.contains(&(at.as_str(), r.as_str())) {
+                    continue;
+                }
+                assert!(
+                    known.contains(&r.as_str()),
+                    "{at}: {r} not in {known:?}\n{text}"
+                );
+                agreed += 1;
+            }
+        }
+        assert!(agreed >= 5, "{agreed}\n{text}");
+    }
 }

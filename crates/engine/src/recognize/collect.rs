@@ -173,17 +173,18 @@ impl Collector {
         match facts.transport {
             Transport::Udp(u) => {
                 let (sp, dp) = (u.source_port, u.destination_port);
-                // Discovery requests and announcements go to broadcast or
-                // multicast; answers come back unicast from the service port.
+                // Discovery requests go to broadcast or multicast; answers
+                // come back unicast from the service port; a device's own
+                // announcement goes to a group from the service port to it.
                 let group = facts.dst_mac.is_some_and(|m| m[0] & 1 == 1)
                     || facts.dst_ip().is_some_and(|d| match d {
                         IpAddr::V4(v4) => v4.is_broadcast() || v4.is_multicast(),
                         IpAddr::V6(v6) => v6.is_multicast(),
                     });
-                if !group && self.ports.contains(&(17, sp)) {
+                if (!group || sp == dp) && self.ports.contains(&(17, sp)) {
                     self.add(key, "port", format!("udp/{sp}").as_bytes(), record, ts_ns);
                 }
-                if group && self.sent_to.contains(&dp) {
+                if group && sp != dp && self.sent_to.contains(&dp) {
                     self.add(
                         key,
                         "sent-to",

@@ -23,10 +23,13 @@ pub const PER_SERVICE: f64 = 0.35;
 /// about that side (443 and 53 are everybody's).
 const MAX_ROLES: usize = 2;
 
-/// Votes per host and role: service text -> weight.
+/// Service text -> (weight, time of the first flow).
+type Services = BTreeMap<String, (f64, i64)>;
+
+/// Votes per host and role.
 #[derive(Debug, Default)]
 pub struct Mix {
-    votes: BTreeMap<IpAddr, BTreeMap<String, BTreeMap<String, (f64, i64)>>>,
+    votes: BTreeMap<IpAddr, BTreeMap<String, Services>>,
 }
 
 /// Built-in roles other than the server roles say nothing of a device.
