@@ -34,7 +34,7 @@ pub fn recognise(captures: &[PathBuf], rules: &RuleSet) -> anyhow::Result<Vec<Ho
             match item {
                 Ok(rec) => {
                     let facts = portmatrix_wire::decode(rec.link_type, rec.frame());
-                    collector.observe(rec.index + 1, rec.ts_ns, rec.frame(), &facts);
+                    collector.observe(rec.index, rec.ts_ns, rec.frame(), &facts);
                     analysis.observe(&rec);
                 }
                 Err(e) => analysis.read_error(&e),

@@ -138,6 +138,8 @@ pub struct Analysis<'a, S: FlowSink> {
     media: Vec<Flow>,
     since_drain: u32,
     last_sweep_ns: i64,
+    /// Recognition knowledge, when hosts are recognised (docs/recognition.md).
+    knowledge: Option<recognize::Knowledge>,
 }
 
 /// Whether a read error says the input ended inside a record, a block or a
@@ -185,7 +187,15 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             media: Vec::new(),
             since_drain: 0,
             last_sweep_ns: i64::MIN,
+            knowledge: None,
         }
+    }
+
+    /// Also recognises hosts (the report's `hosts`, docs/recognition.md).
+    pub fn with_recognition(mut self, knowledge: recognize::Knowledge) -> Self {
+        self.summary.hosts = Some(Box::new(knowledge.collector()));
+        self.knowledge = Some(knowledge);
+        self
     }
 
     /// Feeds one captured record.
@@ -440,10 +450,15 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             .classifier
             .missing(&self.tally.documented_pairs, &self.tally.multicast_sent);
         let inventory = self.classifier.has_inventory();
+        let hosts = match (&self.knowledge, self.summary.hosts.as_deref()) {
+            (Some(k), Some(c)) => k.recognise(c),
+            _ => Vec::new(),
+        };
         Ok(Finished {
             report: InputReport {
                 input: self.summary.finish(Some(source)),
                 summary: self.tally.summary(evictions, missing, inventory),
+                hosts,
             },
             sink: self.sink,
         })

@@ -228,6 +228,9 @@ pub struct InputReport {
     #[serde(flatten)]
     pub input: crate::summary::InputSummary,
     pub summary: VerdictSummary,
+    /// Recognised hosts (docs/recognition.md), when recognition was asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<crate::recognize::Host>,
 }
 
 impl InputReport {
@@ -236,6 +239,7 @@ impl InputReport {
         InputReport {
             input,
             summary: Tally::default().summary(0, Vec::new(), false),
+            hosts: Vec::new(),
         }
     }
 }

@@ -216,6 +216,8 @@ pub(crate) struct Accumulator {
     snapped: u64,
     truncated_ip: u64,
     errors: ErrorLog,
+    /// Recognition evidence (docs/recognition.md), when asked for.
+    pub(crate) hosts: Option<Box<crate::recognize::Collector>>,
 }
 
 impl Accumulator {
@@ -235,12 +237,16 @@ impl Accumulator {
             snapped: 0,
             truncated_ip: 0,
             errors: ErrorLog::new(),
+            hosts: None,
         }
     }
 
     #[inline]
     pub(crate) fn observe(&mut self, record: &Record<'_>, facts: &PacketFacts<'_>) {
         self.packets += 1;
+        if let Some(c) = self.hosts.as_deref_mut() {
+            c.observe(record.index, record.ts_ns, record.frame(), facts);
+        }
         self.bytes += record.data.len() as u64;
         self.orig_bytes += u64::from(record.orig_len);
         let ts = record.ts_ns;

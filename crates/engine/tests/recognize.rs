@@ -25,7 +25,7 @@ fn ours(capture: &std::path::Path) -> (Found, BTreeSet<String>) {
     while let Some(item) = r.next_record() {
         let Ok(rec) = item else { continue };
         let facts = portmatrix_wire::decode(rec.link_type, rec.frame());
-        c.observe(rec.index + 1, rec.ts_ns, rec.frame(), &facts);
+        c.observe(rec.index, rec.ts_ns, rec.frame(), &facts);
     }
     let mut out = Found::new();
     let mut full = BTreeSet::new();
