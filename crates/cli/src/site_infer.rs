@@ -286,6 +286,38 @@ mod tests {
         assert!(site.is_ok(), "{text}\n{:?}", site.err());
     }
 
+    /// `roles list --vendor clearone` lists the roles the ClearOne rule
+    /// file declares (its `[[role]]` tables), read here line by line.
+    #[test]
+    fn roles_list_by_vendor_gives_the_files_roles() {
+        let text = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../rules/clearone-converge-pro.toml"),
+        )
+        .unwrap();
+        let mut declared = Vec::new();
+        let mut in_role = false;
+        for line in text.lines() {
+            if line.starts_with("[[") {
+                in_role = line == "[[role]]";
+            } else if in_role {
+                if let Some(id) = line.strip_prefix("id = \"") {
+                    declared.push(id.trim_end_matches('"').to_string());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        list_roles(&mut out, &RuleSet::builtin().unwrap(), Some("clearone")).unwrap();
+        let listed: Vec<String> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect();
+        assert!(!declared.is_empty());
+        assert_eq!(listed, declared);
+    }
+
     /// Every role the draft gives an address is a role the demo's own
     /// inventory (`fixtures/demo/site.toml`, written with the scenario)
     /// gives it, but for the one difference explained in

@@ -163,9 +163,13 @@ impl Collector {
         }
         let Some(ip) = facts.src_ip() else { return };
         if let Some(m) = mac {
-            let ips = self.mac_ips.entry(m).or_default();
-            if ips.len() <= ROUTER_IPS {
-                ips.insert(ip);
+            // Bounded like the hosts: a flood of spoofed MACs keeps at most
+            // MAX_HOSTS of them.
+            if self.mac_ips.len() < MAX_HOSTS || self.mac_ips.contains_key(&m) {
+                let ips = self.mac_ips.entry(m).or_default();
+                if ips.len() <= ROUTER_IPS {
+                    ips.insert(ip);
+                }
             }
         }
         let key = HostKey::Ip(ip);
@@ -237,7 +241,9 @@ impl Collector {
             self.add(key, "lldp.system-description", v, record, ts);
         }
         if let Some(a) = lldp::management_ipv4(b) {
-            self.announced.insert(m, IpAddr::from(a));
+            if self.announced.len() < MAX_HOSTS {
+                self.announced.insert(m, IpAddr::from(a));
+            }
         }
     }
 
@@ -256,7 +262,9 @@ impl Collector {
             self.add(key, "cdp.software", first, record, ts);
         }
         if let Some(a) = cdp::first_ipv4(b).filter(|a| *a != [0; 4]) {
-            self.announced.insert(m, IpAddr::from(a));
+            if self.announced.len() < MAX_HOSTS {
+                self.announced.insert(m, IpAddr::from(a));
+            }
         }
     }
 
@@ -267,7 +275,10 @@ impl Collector {
         let Some(m) = msg.client_mac() else { return };
         if msg.op() == 2 {
             // DHCPACK (RFC 2132 §9.6): the lease ties the MAC to yiaddr.
-            if msg.message_type() == Some(5) && msg.your_ip() != [0; 4] {
+            if msg.message_type() == Some(5)
+                && msg.your_ip() != [0; 4]
+                && self.announced.len() < MAX_HOSTS
+            {
                 self.announced.insert(m, IpAddr::from(msg.your_ip()));
             }
             return;
