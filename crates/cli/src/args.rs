@@ -26,8 +26,10 @@ pub enum Command {
     Live(LiveArgs),
     /// Validate, list, show and export rule sets
     Rules(RulesArgs),
-    /// Validate a site inventory
+    /// Validate a site inventory, or infer a draft one from captures
     Site(SiteArgs),
+    /// The role vocabulary of the rule sets (for writing a site file)
+    Roles(RolesArgs),
 }
 
 /// The exit statuses of `check` (`docs/verdicts.md`).
@@ -269,6 +271,31 @@ pub enum SiteCommand {
         /// The site inventory (site.toml)
         path: PathBuf,
         /// Directory of rule files replacing the built-in rules
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Write a draft site inventory recognised from captures to stdout
+    Infer {
+        #[arg(required = true)]
+        captures: Vec<PathBuf>,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RolesArgs {
+    #[command(subcommand)]
+    pub command: RolesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RolesCommand {
+    /// Every role: id, vendor, name
+    List {
+        /// Only the roles of vendors whose name contains this
+        #[arg(long)]
+        vendor: Option<String>,
         #[arg(long)]
         rules: Option<PathBuf>,
     },

@@ -187,8 +187,14 @@ fn analyse<S: FlowSink>(
             // read() calls and gzip decompression on a thread of their own;
             // if it cannot be started, this thread reads, with the same result.
             let _ = reader.start_read_ahead();
-            Ok(Analysis::new(label, options, matcher, site, sink)
-                .with_dedup_window(args.dedup_window)
+            let mut analysis = Analysis::new(label, options, matcher, site, sink)
+                .with_dedup_window(args.dedup_window);
+            // Rules of `--rules` may lack the roles the knowledge names:
+            // then no recognition (docs/recognition.md).
+            if let Ok(k) = portmatrix_engine::recognize::Knowledge::builtin(matcher.rule_set()) {
+                analysis = analysis.with_recognition(k);
+            }
+            Ok(analysis
                 .run_parallel_until(&mut reader, &|| interrupt.is_set())?
                 .report)
         }

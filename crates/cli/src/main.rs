@@ -29,6 +29,7 @@ mod outfile;
 mod output;
 mod rules_cmd;
 mod select;
+mod site_infer;
 
 /// Adds the exit codes to the help of every subcommand.
 fn with_exit_help(cmd: clap::Command) -> clap::Command {
@@ -104,6 +105,7 @@ fn run(args: args::Args) -> anyhow::Result<ExitCode> {
         args::Command::Live(a) => live::run(a),
         args::Command::Rules(a) => rules_cmd::run_rules(a),
         args::Command::Site(a) => rules_cmd::run_site(a),
+        args::Command::Roles(a) => rules_cmd::run_roles(a),
     }
 }
 

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 use portmatrix_rules::{export, sanitize, Diagnostic, RuleSet, Site};
 
-use crate::args::{ExportFormat, RulesArgs, RulesCommand, SiteArgs, SiteCommand};
+use crate::args::{
+    ExportFormat, RolesArgs, RolesCommand, RulesArgs, RulesCommand, SiteArgs, SiteCommand,
+};
 
 /// Everything is valid / was printed.
 const EXIT_OK: u8 = 0;
@@ -25,6 +27,17 @@ pub fn run_site(args: SiteArgs) -> anyhow::Result<ExitCode> {
     let (stdout, stderr) = (io::stdout(), io::stderr());
     let code = site(args.command, &mut stdout.lock(), &mut stderr.lock())?;
     Ok(ExitCode::from(code))
+}
+
+/// `portmatrix roles ...`.
+pub fn run_roles(args: RolesArgs) -> anyhow::Result<ExitCode> {
+    let (stdout, stderr) = (io::stdout(), io::stderr());
+    let RolesCommand::List { vendor, rules } = args.command;
+    let Some(set) = rules_or_report(rules.as_deref(), &mut stderr.lock())? else {
+        return Ok(ExitCode::from(EXIT_ERROR));
+    };
+    crate::site_infer::list_roles(&mut stdout.lock(), &set, vendor.as_deref())?;
+    Ok(ExitCode::from(EXIT_OK))
 }
 
 /// The rule set of `--rules DIR`, or the built-in one.
@@ -218,6 +231,14 @@ fn site(cmd: SiteCommand, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::R
                     Ok(EXIT_ERROR)
                 }
             }
+        }
+        SiteCommand::Infer { captures, rules } => {
+            let Some(set) = rules_or_report(rules.as_deref(), err)? else {
+                return Ok(EXIT_ERROR);
+            };
+            let hosts = crate::site_infer::recognise(&captures, &set)?;
+            crate::site_infer::write_draft(out, &captures, &hosts)?;
+            Ok(EXIT_OK)
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod mirror;
 pub mod multicast;
 pub mod nothing;
 pub mod oneway;
+pub mod recognize;
 pub mod row;
 pub mod summary;
 pub mod time;
@@ -209,6 +210,8 @@ pub struct Analysis<'a, S: FlowSink> {
     last_sweep_ns: i64,
     /// Unicast packets sent by and to each host (docs/mirror.md).
     hosts: oneway::Hosts,
+    /// Recognition knowledge, when hosts are recognised (docs/recognition.md).
+    knowledge: Option<recognize::Knowledge>,
 }
 
 /// Whether a read error says the input ended inside a record, a block or a
@@ -263,6 +266,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             since_drain: 0,
             last_sweep_ns: i64::MIN,
             hosts: oneway::Hosts::default(),
+            knowledge: None,
         }
     }
 
@@ -270,6 +274,13 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
     /// duplicates (default [`mirror::DEFAULT_DEDUP_WINDOW`]; 0 turns it off).
     pub fn with_dedup_window(mut self, window: usize) -> Self {
         self.summary.dedup = mirror::Dedup::new(window);
+        self
+    }
+
+    /// Also recognises hosts (the report's `hosts`, docs/recognition.md).
+    pub fn with_recognition(mut self, knowledge: recognize::Knowledge) -> Self {
+        self.summary.hosts = Some(Box::new(knowledge.collector()));
+        self.knowledge = Some(knowledge);
         self
     }
 
@@ -612,6 +623,10 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
             .classifier
             .missing(&self.tally.documented_pairs, &self.tally.multicast_sent);
         let inventory = self.classifier.has_inventory();
+        let hosts = match (&self.knowledge, self.summary.hosts.as_deref()) {
+            (Some(k), Some(c)) => k.recognise(c),
+            _ => Vec::new(),
+        };
         let mut verdicts = self.tally.summary(evictions, missing, inventory);
         verdicts.one_way = self.hosts.report();
         Ok(Finished {
@@ -620,6 +635,7 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
                 multicast: (!self.multicast.is_empty()).then(|| self.multicast.report()),
                 announced: (!registry.is_empty()).then(|| registry.report().0),
                 announced_not_seen: (!registry.is_empty()).then(|| registry.report().1),
+                hosts,
                 ..InputReport::new(self.summary.finish(Some(source)), verdicts)
             },
             sink: self.sink,

@@ -301,6 +301,9 @@ pub struct InputReport {
     /// Why nothing was analysed (no packets, no decodable packets, no IP
     /// flows), or null (`crate::nothing`).
     pub nothing_analysed: Option<String>,
+    /// Recognised hosts (docs/recognition.md), when recognition was asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<crate::recognize::Host>,
 }
 
 impl InputReport {
@@ -314,6 +317,7 @@ impl InputReport {
             multicast: None,
             announced: None,
             announced_not_seen: None,
+            hosts: Vec::new(),
         }
     }
 

@@ -279,6 +279,8 @@ pub(crate) struct Accumulator {
     sessions: Vec<(SessionKey, MirrorSession)>,
     pub(crate) dedup: crate::mirror::Dedup,
     clock: crate::mirror::Clock,
+    /// Recognition evidence (docs/recognition.md), when asked for.
+    pub(crate) hosts: Option<Box<crate::recognize::Collector>>,
 }
 
 /// What tells one mirror session from another.
@@ -311,6 +313,7 @@ impl Accumulator {
             sessions: Vec::new(),
             dedup: crate::mirror::Dedup::new(crate::mirror::DEFAULT_DEDUP_WINDOW),
             clock: crate::mirror::Clock::default(),
+            hosts: None,
         }
     }
 
@@ -322,6 +325,9 @@ impl Accumulator {
             .observe(record.index, record.file_offset, record.ts_ns);
         let duplicate = self.dedup.is_duplicate(record.index, record.data);
         self.packets += 1;
+        if let Some(c) = self.hosts.as_deref_mut() {
+            c.observe(record.index, record.ts_ns, record.frame(), facts);
+        }
         self.bytes += record.data.len() as u64;
         self.orig_bytes += u64::from(record.orig_len);
         let ts = record.ts_ns;

@@ -187,6 +187,7 @@ fn render_verdicts(s: &mut String, r: &InputReport, flows: &TextFlows) {
             );
         }
     }
+    render_hosts(s, &r.hosts);
     if sum.inventory {
         render_devices(s, &flows.devices);
         if !sum.missing.is_empty() {
@@ -290,6 +291,40 @@ fn render_announced(s: &mut String, r: &InputReport) {
         for a in unseen.iter().take(SECTION_ROWS) {
             line(s, a);
         }
+    }
+}
+
+/// Recognised hosts with a candidate, best candidate each (docs/recognition.md).
+fn render_hosts(s: &mut String, hosts: &[portmatrix_engine::recognize::Host]) {
+    let seen: Vec<_> = hosts
+        .iter()
+        .filter_map(|h| h.candidates.first().map(|c| (h, c)))
+        .collect();
+    if seen.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n  devices seen (recognised, not inventory)");
+    for (h, c) in seen.iter().take(25) {
+        let at =
+            h.ip.map(|i| i.to_string())
+                .or_else(|| h.mac.clone())
+                .unwrap_or_default();
+        let roles = if c.roles.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", c.roles.join(", "))
+        };
+        let _ = writeln!(
+            s,
+            "    {:<18} {} {:.2}{}",
+            at,
+            sanitize(&c.name),
+            c.confidence,
+            sanitize(&roles)
+        );
+    }
+    if seen.len() > 25 {
+        let _ = writeln!(s, "    … and {} more (see --format json)", seen.len() - 25);
     }
 }
 

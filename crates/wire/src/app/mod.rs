@@ -22,7 +22,12 @@ use core::fmt;
 
 pub use crate::error::ErrorKind;
 
+pub mod cdp;
+pub mod dhcp;
 pub mod dns;
+pub mod lldp;
+pub mod ssdp;
+pub mod tls;
 
 pub mod ptp;
 pub mod rtcp;
@@ -53,6 +58,16 @@ pub enum Proto {
     Dns,
     /// STUN message (RFC 5389).
     Stun,
+    /// LLDP data unit (IEEE 802.1AB).
+    Lldp,
+    /// CDP message.
+    Cdp,
+    /// DHCP message (RFC 2131).
+    Dhcp,
+    /// TLS record (RFC 8446).
+    Tls,
+    /// HTTP/1.x or SSDP message head.
+    Http,
 }
 
 impl Proto {
@@ -67,6 +82,11 @@ impl Proto {
             Proto::Sip => "sip",
             Proto::Dns => "dns",
             Proto::Stun => "stun",
+            Proto::Lldp => "lldp",
+            Proto::Cdp => "cdp",
+            Proto::Dhcp => "dhcp",
+            Proto::Tls => "tls",
+            Proto::Http => "http",
         }
     }
 }
