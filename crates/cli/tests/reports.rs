@@ -70,6 +70,11 @@ fn json_reports_match_the_documented_schema() {
         vec![fixtures_dir().join("ptp/mixed.pcap")],
         vec![fixtures_dir().join("multicast/room.pcap")],
         vec![fixtures_dir().join("mirror/vxlan-mirror.pcap")],
+        // Duplicates, clock steps, TCP capture loss, one-way hosts.
+        vec![fixtures_dir().join("mirror/dup.pcap")],
+        vec![fixtures_dir().join("mirror/spaced.pcap")],
+        vec![fixtures_dir().join("mirror/lossy.pcap")],
+        vec![fixtures_dir().join("mirror/oneway.pcap")],
     ];
     for dir in ["pcap", "pcapng", "malformed"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures_dir().join(dir))
@@ -108,6 +113,13 @@ fn json_reports_match_the_documented_schema() {
             let doc = json_of(&[ptp.as_os_str()]);
             let flows = doc["inputs"][0]["flows"].as_array().expect("flows");
             assert!(flows.iter().any(|f| f.get("ether_type").is_some()));
+            docs.push(doc);
+        }
+        // LLDP and CDP: recognised hosts (`hosts`).
+        let lldp = dir.join("files/tcpdump/LLDP_and_CDP.pcap");
+        if lldp.is_file() {
+            let doc = json_of(&[lldp.as_os_str()]);
+            assert!(doc["inputs"][0].get("hosts").is_some());
             docs.push(doc);
         }
     }
