@@ -64,6 +64,17 @@ fn json_reports_match_the_documented_schema() {
         vec![room.clone()],
         vec![fixtures_dir().join("blocked/firewall.pcap")],
         vec![PathBuf::from("no/such/capture.pcap")],
+        // Flows and inputs with RTP, SIP/SAP and announced media, PTP,
+        // IGMP/MLD membership, decapsulated mirror traffic.
+        vec![fixtures_dir().join("media/rtp.pcap")],
+        vec![fixtures_dir().join("ptp/mixed.pcap")],
+        vec![fixtures_dir().join("multicast/room.pcap")],
+        vec![fixtures_dir().join("mirror/vxlan-mirror.pcap")],
+        // Duplicates, clock steps, TCP capture loss, one-way hosts.
+        vec![fixtures_dir().join("mirror/dup.pcap")],
+        vec![fixtures_dir().join("mirror/spaced.pcap")],
+        vec![fixtures_dir().join("mirror/lossy.pcap")],
+        vec![fixtures_dir().join("mirror/oneway.pcap")],
     ];
     for dir in ["pcap", "pcapng", "malformed"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures_dir().join(dir))
@@ -96,7 +107,45 @@ fn json_reports_match_the_documented_schema() {
             }
         }
         assert!(rtp > 0 && rtcp > 0, "rtp {rtp}, rtcp {rtcp} flows");
+        // PTP over Ethernet: flows without IP (`ether_type`, MACs).
+        let ptp = dir.join("files/tcpdump/ptp_ethernet.pcap");
+        if ptp.is_file() {
+            let doc = json_of(&[ptp.as_os_str()]);
+            let flows = doc["inputs"][0]["flows"].as_array().expect("flows");
+            assert!(flows.iter().any(|f| f.get("ether_type").is_some()));
+            docs.push(doc);
+        }
+        // LLDP and CDP: recognised hosts (`hosts`).
+        let lldp = dir.join("files/tcpdump/LLDP_and_CDP.pcap");
+        if lldp.is_file() {
+            let doc = json_of(&[lldp.as_os_str()]);
+            assert!(doc["inputs"][0].get("hosts").is_some());
+            docs.push(doc);
+        }
     }
+    // Each optional part of the report occurs in some document, so the
+    // schema's description of it is exercised.
+    let flows = || {
+        docs.iter()
+            .flat_map(|d| d["inputs"].as_array().expect("inputs").iter())
+            .flat_map(|i| i["flows"].as_array().expect("flows").iter())
+    };
+    for key in ["ptp", "sip", "sap", "announced_by", "candidates"] {
+        assert!(flows().any(|f| f.get(key).is_some()), "no flow with {key}");
+    }
+    let inputs = || {
+        docs.iter()
+            .flat_map(|d| d["inputs"].as_array().expect("inputs").iter())
+    };
+    for key in ["ptp", "multicast", "announced"] {
+        assert!(
+            inputs().any(|i| i.get(key).is_some()),
+            "no input with {key}"
+        );
+    }
+    assert!(inputs().any(|i| i["mirror_sessions"]
+        .as_array()
+        .is_some_and(|s| !s.is_empty())));
     for (i, doc) in docs.iter().enumerate() {
         let errors = schema_errors(&v, doc);
         assert!(errors.is_empty(), "document {i}: {errors:#?}");
