@@ -276,8 +276,10 @@ pub enum SiteCommand {
     },
     /// Write a draft site inventory recognised from captures to stdout
     Infer {
+        /// Capture files to recognise devices in (pcap, pcapng, gzip)
         #[arg(required = true)]
         captures: Vec<PathBuf>,
+        /// Directory of rule files replacing the built-in rules (their roles are the vocabulary)
         #[arg(long)]
         rules: Option<PathBuf>,
     },
@@ -296,6 +298,7 @@ pub enum RolesCommand {
         /// Only the roles of vendors whose name contains this
         #[arg(long)]
         vendor: Option<String>,
+        /// Directory of rule files replacing the built-in rules
         #[arg(long)]
         rules: Option<PathBuf>,
     },

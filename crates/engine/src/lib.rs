@@ -629,15 +629,21 @@ impl<'a, S: FlowSink> Analysis<'a, S> {
         };
         let mut verdicts = self.tally.summary(evictions, missing, inventory);
         verdicts.one_way = self.hosts.report();
+        let mut report = InputReport {
+            ptp: self.ptp.report(),
+            multicast: (!self.multicast.is_empty()).then(|| self.multicast.report()),
+            announced: (!registry.is_empty()).then(|| registry.report().0),
+            announced_not_seen: (!registry.is_empty()).then(|| registry.report().1),
+            hosts,
+            ..InputReport::new(self.summary.finish(Some(source)), verdicts)
+        };
+        // Multicast membership (IGMP/MLD) and PTP are analysed without any IP
+        // flow of their own: such an input was analysed.
+        if report.multicast.is_some() || report.ptp.is_some() {
+            report.nothing_analysed = None;
+        }
         Ok(Finished {
-            report: InputReport {
-                ptp: self.ptp.report(),
-                multicast: (!self.multicast.is_empty()).then(|| self.multicast.report()),
-                announced: (!registry.is_empty()).then(|| registry.report().0),
-                announced_not_seen: (!registry.is_empty()).then(|| registry.report().1),
-                hosts,
-                ..InputReport::new(self.summary.finish(Some(source)), verdicts)
-            },
+            report,
             sink: self.sink,
         })
     }

@@ -12,13 +12,19 @@ pub const DEFAULT_DEDUP_WINDOW: usize = 5;
 /// Bytes sampled at each end of a frame for the duplicate check.
 const SAMPLE: usize = 64;
 
+/// Frames up to this long have their whole middle hashed; longer ones a
+/// sample of it (16 words spread over the middle).
+const MIDDLE_WHOLE: usize = 512;
+
 /// Record numbers of duplicates listed in the summary.
 const LISTED: usize = 8;
 
 /// Finds frames that repeat one of the previous `window - 1` frames, as
 /// `editcap -D window` does, but comparing the captured length and the
-/// first and last [`SAMPLE`] bytes instead of an MD5 of the whole frame
-/// (docs/mirror.md says when the two can differ).
+/// first and last [`SAMPLE`] bytes and a hash of the bytes between them
+/// (all of them up to [`MIDDLE_WHOLE`] bytes, 16 words spread over them in
+/// longer frames) instead of an MD5 of the whole frame (docs/mirror.md says
+/// when the two can differ).
 #[derive(Debug, Clone)]
 pub struct Dedup {
     /// The previous `window - 1` frames' samples, as editcap keeps them:
@@ -36,13 +42,36 @@ struct Sample {
     len: u64,
     head: [u8; SAMPLE],
     tail: [u8; SAMPLE],
+    /// Hash of the bytes between head and tail.
+    middle: u64,
 }
 
 const EMPTY: Sample = Sample {
     len: 0,
     head: [0; SAMPLE],
     tail: [0; SAMPLE],
+    middle: 0,
 };
+
+/// Hash of the bytes of `data` between its first and last [`SAMPLE`] bytes.
+fn middle_hash(data: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    if data.len() <= 2 * SAMPLE {
+        return 0;
+    }
+    let mid = &data[SAMPLE..data.len() - SAMPLE];
+    if data.len() <= MIDDLE_WHOLE {
+        h.write(mid);
+    } else {
+        let step = mid.len() / 16;
+        for i in 0..16 {
+            let at = i * step;
+            h.write(&mid[at..(at + 8).min(mid.len())]);
+        }
+    }
+    h.finish()
+}
 
 impl Dedup {
     /// A duplicate finder over `window` frames (the current one included);
@@ -68,15 +97,15 @@ impl Dedup {
             len: data.len() as u64 + 1,
             head: [0; SAMPLE],
             tail: [0; SAMPLE],
+            middle: middle_hash(data),
         };
         let h = data.len().min(SAMPLE);
         s.head[..h].copy_from_slice(&data[..h]);
         let t = data.len().min(SAMPLE);
         s.tail[..t].copy_from_slice(&data[data.len() - t..]);
-        let dup = self
-            .ring
-            .iter()
-            .any(|p| p.len == s.len && p.head == s.head && p.tail == s.tail);
+        let dup = self.ring.iter().any(|p| {
+            p.len == s.len && p.head == s.head && p.tail == s.tail && p.middle == s.middle
+        });
         self.ring[self.next] = s;
         self.next = (self.next + 1) % self.ring.len();
         if dup {
