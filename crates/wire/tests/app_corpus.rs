@@ -56,8 +56,12 @@ fn payloads(rel: &str) -> Option<Vec<Vec<u8>>> {
                 let d = decode(link, r);
                 if d.ether_type == Some(ptp::ETHER_TYPE) {
                     r[d.net_offset..].to_vec()
-                } else {
+                } else if d.ports().is_some() {
                     d.payload.to_vec()
+                } else {
+                    // Not UDP or TCP (e.g. PPPoE, which is not decoded): the
+                    // bytes after an unknown EtherType are no application payload.
+                    Vec::new()
                 }
             })
             .collect(),
