@@ -50,14 +50,18 @@ pub struct HostEvidence {
 }
 
 impl HostEvidence {
-    fn add(&mut self, kind: &'static str, text: &[u8], record: u64, ts_ns: i64) {
+    /// Adds an item unless it is there already; true when it is there now.
+    fn add(&mut self, kind: &'static str, text: &[u8], record: u64, ts_ns: i64) -> bool {
         let text = clean(text);
-        if text.is_empty() || self.items.iter().any(|e| e.kind == kind && e.text == text) {
-            return;
+        if text.is_empty() {
+            return false;
+        }
+        if self.items.iter().any(|e| e.kind == kind && e.text == text) {
+            return true;
         }
         if self.items.len() >= MAX_EVIDENCE {
             self.dropped += 1;
-            return;
+            return false;
         }
         self.items.push(Evidence {
             kind,
@@ -65,6 +69,7 @@ impl HostEvidence {
             record,
             ts_ns,
         });
+        true
     }
 }
 
@@ -101,7 +106,19 @@ pub struct Collector {
     sent_to: BTreeSet<u16>,
     /// Hosts not kept (over [`MAX_HOSTS`]).
     pub hosts_dropped: u64,
+    /// `port` and `sent-to` evidence already recorded, `(host, kind is
+    /// sent-to, protocol, port)`: media and PTP send thousands of packets
+    /// from one port, and each would otherwise format and clean the same
+    /// text again (one hash per such packet instead).
+    port_seen: rustc_hash::FxHashSet<(HostKey, bool, u8, u16)>,
+    /// `(MAC, IP)` pairs already put in `mac_ips`, by a hash of the pair:
+    /// every IP packet has one, and the two tree lookups are needed only
+    /// the first time (a pair once refused by a cap stays refused).
+    pair_seen: Vec<Option<([u8; 6], IpAddr)>>,
 }
+
+/// Slots of the `(MAC, IP)` pair cache.
+const PAIR_SLOTS: usize = 256;
 
 impl Collector {
     /// A collector recording `port` evidence for `ports` ((6 TCP | 17 UDP,
@@ -137,9 +154,58 @@ impl Collector {
         self.hosts.get_mut(&key)
     }
 
-    fn add(&mut self, key: HostKey, kind: &'static str, text: &[u8], record: u64, ts: i64) {
-        if let Some(h) = self.host(key) {
-            h.add(kind, text, record, ts);
+    fn add(&mut self, key: HostKey, kind: &'static str, text: &[u8], record: u64, ts: i64) -> bool {
+        self.host(key)
+            .is_some_and(|h| h.add(kind, text, record, ts))
+    }
+
+    /// `port` (or `sent-to`) evidence `proto/port` for `key`, formatted and
+    /// added only until it is recorded.
+    fn add_port(
+        &mut self,
+        key: HostKey,
+        sent_to: bool,
+        proto: u8,
+        port: u16,
+        record: u64,
+        ts: i64,
+    ) {
+        let seen = (key, sent_to, proto, port);
+        if self.port_seen.contains(&seen) {
+            return;
+        }
+        let (kind, name) = match (sent_to, proto) {
+            (true, _) => ("sent-to", "udp"),
+            (false, 6) => ("port", "tcp"),
+            (false, _) => ("port", "udp"),
+        };
+        if self.add(key, kind, format!("{name}/{port}").as_bytes(), record, ts) {
+            self.port_seen.insert(seen);
+        }
+    }
+
+    /// Remembers that `ip` was seen behind `mac` (bounded as the hosts are).
+    fn note_mac_ip(&mut self, m: [u8; 6], ip: IpAddr) {
+        if self.pair_seen.is_empty() {
+            self.pair_seen = vec![None; PAIR_SLOTS];
+        }
+        let slot = {
+            use std::hash::{Hash, Hasher};
+            let mut h = rustc_hash::FxHasher::default();
+            (m, ip).hash(&mut h);
+            h.finish() as usize % PAIR_SLOTS
+        };
+        if self.pair_seen[slot] == Some((m, ip)) {
+            return;
+        }
+        self.pair_seen[slot] = Some((m, ip));
+        // Bounded like the hosts: a flood of spoofed MACs keeps at most
+        // MAX_HOSTS of them.
+        if self.mac_ips.len() < MAX_HOSTS || self.mac_ips.contains_key(&m) {
+            let ips = self.mac_ips.entry(m).or_default();
+            if ips.len() <= ROUTER_IPS {
+                ips.insert(ip);
+            }
         }
     }
 
@@ -163,14 +229,7 @@ impl Collector {
         }
         let Some(ip) = facts.src_ip() else { return };
         if let Some(m) = mac {
-            // Bounded like the hosts: a flood of spoofed MACs keeps at most
-            // MAX_HOSTS of them.
-            if self.mac_ips.len() < MAX_HOSTS || self.mac_ips.contains_key(&m) {
-                let ips = self.mac_ips.entry(m).or_default();
-                if ips.len() <= ROUTER_IPS {
-                    ips.insert(ip);
-                }
-            }
+            self.note_mac_ip(m, ip);
         }
         let key = HostKey::Ip(ip);
         let b = facts.payload;
@@ -186,16 +245,10 @@ impl Collector {
                         IpAddr::V6(v6) => v6.is_multicast(),
                     });
                 if (!group || sp == dp) && self.ports.contains(&(17, sp)) {
-                    self.add(key, "port", format!("udp/{sp}").as_bytes(), record, ts_ns);
+                    self.add_port(key, false, 17, sp, record, ts_ns);
                 }
                 if group && sp != dp && self.sent_to.contains(&dp) {
-                    self.add(
-                        key,
-                        "sent-to",
-                        format!("udp/{dp}").as_bytes(),
-                        record,
-                        ts_ns,
-                    );
+                    self.add_port(key, true, 17, dp, record, ts_ns);
                 }
                 if sp == 68 && dp == 67 || sp == 67 && dp == 68 {
                     self.dhcp(b, record, ts_ns);
@@ -209,8 +262,7 @@ impl Collector {
             }
             Transport::Tcp(t) => {
                 if self.ports.contains(&(6, t.source_port)) && t.flags.syn() && t.flags.ack() {
-                    let p = t.source_port;
-                    self.add(key, "port", format!("tcp/{p}").as_bytes(), record, ts_ns);
+                    self.add_port(key, false, 6, t.source_port, record, ts_ns);
                 }
                 match b.first() {
                     Some(22) => {
