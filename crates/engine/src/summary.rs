@@ -10,8 +10,9 @@ use serde::Serialize;
 
 use crate::time::rfc3339_ns;
 
-/// Everything the summary reports about one input.
-#[derive(Debug, Clone, Serialize)]
+/// Everything the summary reports about one input. `Default` is an input
+/// of which nothing is known yet (tests build summaries from it).
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct InputSummary {
     /// The path as given on the command line (`-` for standard input).
     pub path: String,
