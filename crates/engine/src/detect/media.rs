@@ -59,18 +59,6 @@ pub fn is_media(flow: &Flow) -> bool {
     flow.detect.as_deref().and_then(|d| app(flow, d)).is_some()
 }
 
-/// True when the flow's RTP also carries RTCP on the same port (RFC 5761).
-fn is_muxed(flow: &Flow) -> bool {
-    flow.detect
-        .as_deref()
-        .and_then(rtcp_state)
-        .is_some_and(|r| r.samples() > 0)
-        && matches!(
-            flow.detect.as_deref().and_then(|d| app(flow, d)),
-            Some("rtp" | "srtp")
-        )
-}
-
 /// The two hosts of a flow, in a fixed order, with the VLAN.
 type HostPair = (u32, IpAddr, IpAddr);
 
@@ -190,7 +178,8 @@ impl<'r> Pairing<'r> {
             .unwrap_or_default();
         let empty = HostMedia::default();
         let media = self.hosts.get(&hosts(flow)).unwrap_or(&empty);
-        let muxed = is_muxed(flow);
+        // RTCP multiplexed on the RTP port (RFC 5761): this flow's own RTCP.
+        let muxed = matches!(app, "rtp" | "srtp") && rtcp_state(d).is_some_and(|r| r.samples() > 0);
         for dst in rtp_destinations(flow, d) {
             if dst.port % 2 == 1 {
                 findings.push(Finding {
